@@ -108,6 +108,31 @@ class ScenarioQuiz:
         self.record_progress = record_progress
         self._widget: QuizWidget | None = None
 
+    @classmethod
+    def review(
+        cls,
+        *,
+        limit: int = 12,
+        seed: int | str | None = 0,
+        category: str | None = None,
+        skip_content_notes: bool | None = None,
+        bank: Bank | None = None,
+        progress: ProgressStore | None = None,
+        title: str = "Mixed review",
+    ) -> ScenarioQuiz:
+        """A review quiz from the progress store: missed items first, categories interleaved."""
+        from .progress import ProgressStore
+        from .review import review_queue
+
+        bank = bank if bank is not None else default_bank()
+        store = progress if progress is not None else ProgressStore()
+        if skip_content_notes is None:
+            skip_content_notes = skip_content_notes_default()
+        pool = bank.select(category=category, exclude_content_note=skip_content_notes)
+        queue = review_queue(pool, store.answers(), seed=seed)[:limit]
+        return cls([s.id for s in queue], seed=seed, title=title, bank=bank, progress=store,
+                   skip_content_notes=False)
+
     # -- data ---------------------------------------------------------------------------
     @property
     def item_ids(self) -> list[str]:

@@ -112,6 +112,7 @@ class Scenario(BaseModel):
             problems.append("options: an option is listed twice")
         if self.key not in self.options:
             problems.append(f"key: {self.key!r} is not among the options")
+            raise ValueError("; ".join(problems))  # feedback cannot be judged without a key
         distractors = [o for o in self.options if o != self.key]
         missing = [d for d in distractors if not self.feedback.get(d, "").strip()]
         if missing:

@@ -1,0 +1,53 @@
+# Power Dynamics course. `make book` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install book test lint unit lab notebooks bench clean
+
+help:
+	@echo "make book       build the HTML book into _build/html (creates $(VENV) on first use)"
+	@echo "make test       ruff + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
+	@echo "make lab        open the course in JupyterLab on 127.0.0.1 (with a token)"
+	@echo "make notebooks  re-execute the lesson notebooks and store clean outputs"
+	@echo "make bench      print the benchmark figures"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	@test -x $(BIN)/python || { echo "Creating the virtualenv in $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the course and its tools into $(VENV) (first time: a few minutes) ..."
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[course,test]'
+	@touch $@
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	@echo
+	@echo "The book is built: $(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book" $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
+	  notebooks/01-what-power-dynamics-are.ipynb
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_engine.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""Shared fixtures: an isolated progress database, the built book, Chromium.
+
+The environment is set at import time so that every process the tests start
+(nbval's kernels, JupyterLab, nbgrader) writes progress to a scratch database and
+never to the developer's own data directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("POWERDYNAMICS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+_SCRATCH = Path(tempfile.mkdtemp(prefix="powerdynamics-tests-"))
+os.environ["POWERDYNAMICS_PROGRESS_DB"] = str(_SCRATCH / "session-progress.sqlite3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.pop("POWERDYNAMICS_SKIP_CONTENT_NOTES", None)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ARG001
+    shutil.rmtree(_SCRATCH, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the real Jupyter Book once per session (warnings are errors)."""
+    result = subprocess.run(
+        [str(BIN / "jupyter-book"), "build", "--warningiserror", "--keep-going", str(ROOT)],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"jupyter-book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    html = ROOT / "_build" / "html"
+    assert (html / "index.html").exists()
+    return html
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """Serve a directory over HTTP on 127.0.0.1; returns a function dir -> base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def _serve(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class RequestLog:
+    """Every request a page made, and which of them left the machine."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+        self.failed: list[str] = []
+
+    @property
+    def external(self) -> list[str]:
+        local = ("http://127.0.0.1", "file://", "data:", "about:", "blob:")
+        return [u for u in self.urls if not u.startswith(local)]
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page that blocks and records off-machine requests."""
+    context = browser.new_context()
+    log = RequestLog()
+
+    def _route(route):
+        url = route.request.url
+        log.urls.append(url)
+        if url.startswith(("http://127.0.0.1", "file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", _route)
+    pg = context.new_page()
+    pg.request_log = log
+    pg.console_errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    pg.on("requestfailed", lambda r: log.failed.append(r.url))
+    yield pg
+    context.close()

@@ -40,7 +40,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book" $(PYTEST_ARGS)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  notebooks/01-what-power-dynamics-are.ipynb
 
 notebooks: $(STAMP)

@@ -1,0 +1,208 @@
+"""Benchmarks of the course engine; prints figures (not a test).
+
+1. Static quiz click-to-feedback latency in headless Chromium (p50, p95, n >= 100).
+2. Bytes of quiz code and markup for a 10-question page, ours against jupyterquiz
+   rendering the same 10 questions (installed by this script into a scratch
+   virtualenv, same run), and the requests each page makes beyond itself.
+3. ``import powerdynamics`` time against ``import ipywidgets`` (same run, medians of
+   fresh interpreters).
+
+Usage: python bench/bench_engine.py [--answers 200] [--skip-jupyterquiz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from powerdynamics import ScenarioQuiz  # noqa: E402
+from powerdynamics.labels import label_for  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench</title>'
+        "</head><body>{body}</body></html>")
+
+MEASURE = """
+async ([n]) => {
+  const sets = Array.from(document.querySelectorAll('fieldset.pdq-item'));
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const fs = sets[i % sets.length];
+    const radios = fs.querySelectorAll('input[type=radio]');
+    radios[i % radios.length].click();
+    const t0 = performance.now();
+    fs.querySelector('.pdq-check').click();
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    if (!fs.querySelector('.pdq-headline')) throw new Error('no feedback');
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def ten_item_quiz() -> ScenarioQuiz:
+    return ScenarioQuiz(category="bases", limit=10, seed=42, record_progress=False)
+
+
+def jupyterquiz_questions(quiz: ScenarioQuiz) -> list[dict]:
+    out = []
+    for planned in quiz.items:
+        s = planned.scenario
+        out.append({
+            "question": s.vignette + " " + "Which base of power best explains why the target goes along?",
+            "type": "multiple_choice",
+            "answers": [
+                {"answer": label_for(o).name, "correct": o == s.key,
+                 "feedback": s.explanation if o == s.key else s.feedback[o]}
+                for o in planned.options
+            ],
+        })
+    return out
+
+
+CAPTURE = r"""
+import json, sys
+import IPython.display as d
+import jupyterquiz.dynamic.display as jd
+parts = []
+def capture(obj):
+    parts.append(("js" if type(obj).__name__ == "Javascript" else "html", obj.data))
+jd.display = capture
+from jupyterquiz import display_quiz
+display_quiz(json.load(open(sys.argv[1])))
+html = "".join(p for k, p in parts if k == "html")
+js = "".join(p for k, p in parts if k == "js")
+json.dump({"html": html, "js": js}, open(sys.argv[2], "w"))
+"""
+
+
+def render_jupyterquiz(quiz: ScenarioQuiz, scratch: Path) -> str | None:
+    env_dir = scratch / "jq-venv"
+    print("  installing jupyterquiz into a scratch virtualenv ...", flush=True)
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "jupyterquiz", "ipython"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("  jupyterquiz could not be installed:", r.stderr.strip()[-300:])
+        return None
+    version = subprocess.run([str(py), "-c", "import importlib.metadata as m;"
+                              "print(m.version('jupyterquiz'))"], capture_output=True, text=True)
+    print(f"  jupyterquiz {version.stdout.strip()}")
+    questions = scratch / "questions.json"
+    questions.write_text(json.dumps(jupyterquiz_questions(quiz)))
+    out = scratch / "jq.json"
+    r = subprocess.run([str(py), "-c", CAPTURE, str(questions), str(out)], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        print("  jupyterquiz failed to render:", r.stderr.strip()[-500:])
+        return None
+    data = json.loads(out.read_text())
+    return data["html"] + "</div><script>" + data["js"] + "</script>"
+
+
+def page_requests(browser, url: str) -> tuple[list[str], list[str]]:
+    context = browser.new_context()
+    seen: list[str] = []
+    errors: list[str] = []
+    context.route("**/*", lambda route: (seen.append(route.request.url),
+                  route.continue_() if route.request.url.startswith("http://127.0.0.1")
+                  else route.abort()))
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_timeout(500)
+    context.close()
+    return [u for u in seen if u != url], errors
+
+
+def import_times(runs: int = 15) -> dict[str, float]:
+    out = {}
+    for module in ("powerdynamics", "ipywidgets", "powerdynamics.quiz"):
+        code = ("import time; t = time.perf_counter(); import " + module +
+                "; print(time.perf_counter() - t)")
+        samples = [float(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                        text=True, check=True).stdout) for _ in range(runs)]
+        out[module] = statistics.median(samples) * 1000
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=200)
+    parser.add_argument("--skip-jupyterquiz", action="store_true")
+    args = parser.parse_args()
+
+    import http.server
+    import threading
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+
+    quiz = ten_item_quiz()
+    ours = quiz.to_html()
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        (scratch / "ours.html").write_text(PAGE.format(body=ours), encoding="utf-8")
+        jq = None if args.skip_jupyterquiz else render_jupyterquiz(quiz, scratch)
+        if jq:
+            (scratch / "jq.html").write_text(PAGE.format(body=jq), encoding="utf-8")
+        handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(scratch))
+        handler.log_message = lambda *a: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page()
+            page.goto(f"{base}/ours.html")
+            times = page.evaluate(MEASURE, [args.answers])
+            print("\n1. Static quiz: click on Check -> feedback painted (headless Chromium)")
+            print(f"   answers: {len(times)}  p50: {percentile(times, .5):.2f} ms  "
+                  f"p95: {percentile(times, .95):.2f} ms  max: {max(times):.2f} ms")
+
+            print("\n2. A page with the same 10 questions")
+            ours_reqs, ours_err = page_requests(browser, f"{base}/ours.html")
+            print(f"   powerdynamics: {len(ours.encode()):>8,} bytes of quiz markup+code;"
+                  f" requests beyond the page: {len(ours_reqs)}; JS errors: {len(ours_err)}")
+            if jq:
+                jq_reqs, jq_err = page_requests(browser, f"{base}/jq.html")
+                external = [u for u in jq_reqs if not u.startswith(base)]
+                print(f"   jupyterquiz:   {len(jq.encode()):>8,} bytes of quiz markup+code;"
+                      f" requests beyond the page: {len(jq_reqs)} ({len(external)} external);"
+                      f" JS errors: {len(jq_err)}")
+                print(f"   ratio (ours / jupyterquiz bytes): {len(ours.encode()) / len(jq.encode()):.2f}")
+            browser.close()
+        server.shutdown()
+
+    print("\n3. Import time (median of 15 fresh interpreters)")
+    t = import_times()
+    print(f"   import powerdynamics:      {t['powerdynamics']:7.1f} ms")
+    print(f"   import ipywidgets:         {t['ipywidgets']:7.1f} ms")
+    print(f"   import powerdynamics.quiz: {t['powerdynamics.quiz']:7.1f} ms (bank schema, no widgets)")
+    print(f"   ratio powerdynamics / ipywidgets: {t['powerdynamics'] / t['ipywidgets']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -311,7 +311,9 @@ class FormatReport:
         return self.ok
 
     def __str__(self) -> str:
-        if self.ok:
+        if self.ok and not self.checked:
+            head = "No typed answers to check."
+        elif self.ok:
             head = f"Format OK: {self.checked} typed answer(s) checked."
         else:
             count = len(self.problems)
@@ -352,9 +354,9 @@ def check_format(answers: Any, items: Iterable[Any] | None = None) -> FormatRepo
         return FormatReport(problems, notes, 0)
     by_id = {item.id: item for item in parsed} if parsed else {}
     if not answers:
-        problems.append(
-            "no answers typed (empty dict). That is fine if you answered with the quiz above; "
-            "otherwise type one entry per item, e.g. {\"<item id>\": \"<label>\"}"
+        notes.append(
+            "no answers typed (empty dict): fine if you answered with the quiz; otherwise type "
+            "one entry per item, e.g. {\"<item id>\": \"<label>\"}"
         )
     if parsed is None:
         notes.append("item ids were not checked: run the quiz cell first (or pass the items)")

@@ -1,0 +1,103 @@
+"""Independent key check of the scenario bank.
+
+    python scripts/keycheck.py blind OUT_DIR --reviewers 5     # one blind packet per reviewer
+    python scripts/keycheck.py score docs/keycheck/round-1      # agreement per item
+
+A blind packet shows each item's vignette, question and options (with the label
+definitions trainees see) in a reviewer-specific order, but never the key, the
+explanation or the feedback.  Reviewers answer in ``reviewer-N.json`` as
+``{"item-id": {"label": "...", "why": "one sentence"}}``.  ``score`` writes
+``agreement.csv`` (one row per item: reviewers, agreeing, share, labels chosen) and
+prints the items below the 80 % threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from powerdynamics.labels import CATEGORIES, label_for
+from powerdynamics.ordering import seeded_order
+from powerdynamics.scenarios import default_bank
+
+THRESHOLD = 0.8
+
+
+def blind(out: Path, reviewers: int, ids: list[str] | None) -> None:
+    bank = default_bank()
+    items = [bank.get(i) for i in ids] if ids else list(bank)
+    out.mkdir(parents=True, exist_ok=True)
+    for n in range(1, reviewers + 1):
+        lines = [
+            f"# Blind key check, packet for reviewer {n}",
+            "",
+            "For each item choose the ONE label that best fits, using only the vignette and",
+            f"the label definitions. Answer in reviewer-{n}.json as",
+            '{"item-id": {"label": "<label slug>", "why": "<one sentence: the cue you used>"}}.',
+            "",
+        ]
+        for s in seeded_order(items, f"reviewer-{n}", salt="keycheck", key=lambda s: s.id):
+            lines += [f"## {s.id}", "", s.vignette, "", f"*{CATEGORIES[s.category].question}*", ""]
+            for option in seeded_order(s.options, f"reviewer-{n}", salt=s.id):
+                label = label_for(option)
+                lines.append(f"- `{option}`: {label.name}. {label.definition}")
+            lines.append("")
+        (out / f"packet-{n}.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {reviewers} packets of {len(items)} items to {out}")
+
+
+def score(folder: Path) -> int:
+    bank = default_bank()
+    answers = {p.stem: json.loads(p.read_text(encoding="utf-8"))
+               for p in sorted(folder.glob("reviewer-*.json"))}
+    if not answers:
+        print(f"no reviewer-*.json in {folder}", file=sys.stderr)
+        return 1
+    rows = []
+    for item_id in sorted({i for a in answers.values() for i in a}):
+        if item_id not in bank:
+            print(f"{folder}: {item_id}: not in the bank (dropped or renamed?)", file=sys.stderr)
+            continue
+        key = bank.get(item_id).key
+        chosen = [a[item_id]["label"] for a in answers.values() if item_id in a]
+        agree = sum(c == key for c in chosen)
+        rows.append({
+            "item": item_id, "key": key, "reviewers": len(chosen), "agreeing": agree,
+            "agreement": round(agree / len(chosen), 2),
+            "chosen": "; ".join(f"{k} {v}" for k, v in Counter(chosen).most_common()),
+        })
+    with open(folder / "agreement.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    low = [r for r in rows if r["agreement"] < THRESHOLD]
+    mean = sum(r["agreement"] for r in rows) / len(rows)
+    print(f"{len(rows)} items, {len(answers)} reviewers, mean agreement {mean:.2f}, "
+          f"{len(rows) - len(low)} at or above {THRESHOLD:.0%}, {len(low)} below")
+    for r in low:
+        print(f"  {r['item']}: key {r['key']}, {r['agreeing']}/{r['reviewers']} ({r['chosen']})")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("blind")
+    b.add_argument("out", type=Path)
+    b.add_argument("--reviewers", type=int, default=5)
+    b.add_argument("--ids", nargs="*")
+    s = sub.add_parser("score")
+    s.add_argument("folder", type=Path)
+    args = parser.parse_args()
+    if args.command == "blind":
+        blind(args.out, args.reviewers, args.ids)
+        return 0
+    return score(args.folder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

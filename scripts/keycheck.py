@@ -1,11 +1,13 @@
 """Independent key check of the scenario bank.
 
-    python scripts/keycheck.py blind OUT_DIR --reviewers 5     # one blind packet per reviewer
-    python scripts/keycheck.py score docs/keycheck/round-1      # agreement per item
+    python scripts/keycheck.py blind OUT_DIR --reviewers 5 --mapping docs/keycheck/round-2/mapping.json
+    python scripts/keycheck.py score docs/keycheck/round-2      # agreement per item
 
 A blind packet shows each item's vignette, question and options (with the label
 definitions trainees see) in a reviewer-specific order, but never the key, the
-explanation or the feedback.  Reviewers answer in ``reviewer-N.json`` as
+explanation or the feedback.  Items carry neutral codes (``item-017``): bank ids such
+as ``coercive-03`` name the key, which round 1 showed gives the answer away.  The
+code-to-id mapping is kept apart from the packets (``--mapping``).  Reviewers answer in ``reviewer-N.json`` as
 ``{"item-id": {"label": "...", "why": "one sentence"}}``.  ``score`` writes
 ``agreement.csv`` (one row per item: reviewers, agreeing, share, labels chosen) and
 prints the items below the 80 % threshold.
@@ -27,10 +29,17 @@ from powerdynamics.scenarios import default_bank
 THRESHOLD = 0.8
 
 
-def blind(out: Path, reviewers: int, ids: list[str] | None) -> None:
+def blind(out: Path, reviewers: int, ids: list[str] | None, mapping: Path | None) -> None:
     bank = default_bank()
     items = [bank.get(i) for i in ids] if ids else list(bank)
     out.mkdir(parents=True, exist_ok=True)
+    codes = {s.id: s.id for s in items}
+    if mapping is not None:
+        shuffled = seeded_order(items, str(mapping), salt="codes", key=lambda s: s.id)
+        codes = {s.id: f"item-{n:03d}" for n, s in enumerate(shuffled, start=1)}
+        mapping.parent.mkdir(parents=True, exist_ok=True)
+        mapping.write_text(json.dumps({c: i for i, c in codes.items()}, indent=1, sort_keys=True),
+                           encoding="utf-8")
     for n in range(1, reviewers + 1):
         lines = [
             f"# Blind key check, packet for reviewer {n}",
@@ -41,7 +50,7 @@ def blind(out: Path, reviewers: int, ids: list[str] | None) -> None:
             "",
         ]
         for s in seeded_order(items, f"reviewer-{n}", salt="keycheck", key=lambda s: s.id):
-            lines += [f"## {s.id}", "", s.vignette, "", f"*{CATEGORIES[s.category].question}*", ""]
+            lines += [f"## {codes[s.id]}", "", s.vignette, "", f"*{CATEGORIES[s.category].question}*", ""]
             for option in seeded_order(s.options, f"reviewer-{n}", salt=s.id):
                 label = label_for(option)
                 lines.append(f"- `{option}`: {label.name}. {label.definition}")
@@ -54,6 +63,10 @@ def score(folder: Path) -> int:
     bank = default_bank()
     answers = {p.stem: json.loads(p.read_text(encoding="utf-8"))
                for p in sorted(folder.glob("reviewer-*.json"))}
+    mapping_file = folder / "mapping.json"
+    if mapping_file.exists():
+        mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
+        answers = {r: {mapping.get(code, code): v for code, v in a.items()} for r, a in answers.items()}
     if not answers:
         print(f"no reviewer-*.json in {folder}", file=sys.stderr)
         return 1
@@ -90,11 +103,12 @@ def main() -> int:
     b.add_argument("out", type=Path)
     b.add_argument("--reviewers", type=int, default=5)
     b.add_argument("--ids", nargs="*")
+    b.add_argument("--mapping", type=Path, help="write neutral item codes and keep their ids here")
     s = sub.add_parser("score")
     s.add_argument("folder", type=Path)
     args = parser.parse_args()
     if args.command == "blind":
-        blind(args.out, args.reviewers, args.ids)
+        blind(args.out, args.reviewers, args.ids, args.mapping)
         return 0
     return score(args.folder)
 

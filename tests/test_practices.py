@@ -376,7 +376,7 @@ def test_forms_say_nothing_is_stored_and_have_a_static_rendering(make):
     form = make()
     bundle = form._repr_mimebundle_()
     assert "Nothing you type or tick here is stored or sent anywhere" in bundle["text/html"]
-    assert "open this lesson in JupyterLab" in bundle["text/html"]
+    assert "in JupyterLab, run this cell" in bundle["text/html"]
     assert bundle["text/html"] == make()._repr_mimebundle_()["text/html"]
     assert any("stored or sent anywhere" in getattr(child, "value", "")
                for child in form.box.children)

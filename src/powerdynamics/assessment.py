@@ -536,6 +536,11 @@ class AssessmentQuiz:
     def _restore(self) -> None:
         found = read_responses(self.path)
         if found.status == "corrupt":
+            if self.path.is_dir():
+                self._warn(f"{self.path} is a folder, so answers cannot be saved there; rename it "
+                           "or pass another responses_path.")
+                self.read_only = True
+                return
             if self.read_only:
                 self.messages.append(f"Saved answers cannot be read: {found.problem}")
                 return
@@ -728,10 +733,10 @@ class _AssessmentWidget:
         except PermissionError as exc:
             status.value = _p(f"Not saved: {exc}.")
         except OSError as exc:
-            status.value = (
-                f'<p role="alert" style="color:#b42318">{escape(f"Not saved: {exc}.")} '
-                f"{escape('Your choice is kept in this session; click it again, or type it in the typed-answer cell.')}</p>"
-            )
+            advice = ("Your choice is kept in this session; click it again, or type it in the "
+                      "typed-answer cell.")
+            status.value = (f'<p role="alert" style="color:#b42318">'
+                            f"{escape(f'Not saved: {exc}. {advice}')}</p>")
         else:
             status.value = self._status_text(item_id, value)
         self._update_nav()

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 HIDDEN_NOTICE = "(Hidden tests are not shown in feedback.)"
 FAILED_NOTICE = (
@@ -71,6 +71,8 @@ def _strip_regions(source: str, begin: str, end: str, replacement: str | None) -
 class StripHiddenTests(Preprocessor):
     """Remove hidden tests, their tracebacks and mark schemes from notebooks before feedback."""
 
+    enabled = Bool(True).tag(config=True)  # nbconvert preprocessors are off by default
+
     begin_hidden = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
     end_hidden = Unicode("END HIDDEN TESTS").tag(config=True)
     begin_mark_scheme = Unicode("BEGIN MARK SCHEME").tag(config=True)
@@ -94,36 +96,53 @@ class StripHiddenTests(Preprocessor):
         from nbformat.v4 import new_output
 
         secrets = [line.strip() for line in hidden if len(line.strip()) >= 6]
+        literals = [m.group(2) for line in hidden for m in re.finditer(r"([\"'])(.{3,}?)\1", line)]
         cleaned: list[Any] = []
         failed = False
+        reasons: list[str] = []
         for output in outputs:
             if output.get("output_type") == "error":
                 failed = True
+                # A visible check's message (e.g. "Question 3 has no answer yet") may stay;
+                # anything written inside the hidden region may not.
+                evalue = str(output.get("evalue", "")).strip()
+                if evalue and "\n" not in evalue and not any(evalue in line for line in hidden) \
+                        and not any(lit in evalue for lit in literals):
+                    reasons.append(f"{output.get('ename', 'Error')}: {evalue}")
                 continue
             if output.get("output_type") == "stream":
-                output["text"] = self._scrub(output.get("text", ""), secrets)
+                output["text"] = self._scrub(output.get("text", ""), secrets, literals)
             else:
                 data = output.get("data", {})
                 for mime, value in list(data.items()):
-                    if isinstance(value, str) and any(s in value for s in secrets):
+                    if isinstance(value, str) and any(s in value for s in [*secrets, *literals]):
                         del data[mime]
                 if not data:
                     continue
             cleaned.append(output)
         if failed:
-            cleaned.append(new_output("stream", name="stderr", text=self.failed_notice + "\n"))
+            text = self.failed_notice + "".join(f"\n{r}" for r in reasons) + "\n"
+            cleaned.append(new_output("stream", name="stderr", text=text))
         return cleaned
 
     @staticmethod
-    def _scrub(text: Any, secrets: Sequence[str]) -> str:
+    def _scrub(text: Any, secrets: Sequence[str], literals: Sequence[str]) -> str:
+        """Hide output lines that quote a hidden line (or part of one) or one of its strings."""
         if isinstance(text, list):
             text = "".join(text)
-        lines = text.split("\n")
-        return "\n".join("[hidden]" if any(s in line for s in secrets) else line for line in lines)
+
+        def secret(line: str) -> bool:
+            bare = line.strip()
+            return (any(s in line for s in secrets) or any(lit in line for lit in literals)
+                    or (len(bare) >= 6 and any(bare in s for s in secrets)))
+
+        return "\n".join("[hidden]" if secret(line) else line for line in text.split("\n"))
 
 
 class LimitOutputSize(Preprocessor):
     """Cap the characters of output kept per code cell (streams, rich data, tracebacks)."""
+
+    enabled = Bool(True).tag(config=True)
 
     max_chars = Integer(
         100_000, help="Characters of output kept per cell; -1 means no limit."

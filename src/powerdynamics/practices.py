@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
@@ -261,8 +261,8 @@ class InfluenceAnswers:
 
     talking: str
     plan: str
-    resources_a: frozenset[str] = frozenset()
-    resources_b: frozenset[str] = frozenset()
+    resources_a: Collection[str] = frozenset()
+    resources_b: Collection[str] = frozenset()
     names: tuple[str, str] = ("Person A", "Person B")
 
 
@@ -793,8 +793,8 @@ def _static_note(title: str) -> str:
     """What the HTML book shows for a form: it needs a kernel to run."""
     return (
         f'<div class="pd-practice-static"><p><strong>{escape(title)}</strong> is an '
-        "interactive form: open this lesson in JupyterLab and run the cell to use it. On "
-        "this page, the worked example above shows what it produces.</p>"
+        "interactive form that needs a running Python kernel: in JupyterLab, run this cell "
+        "to use it. On a static page, the worked example above shows what it produces.</p>"
         f"<p>{escape(PRIVACY_NOTE)}</p></div>"
     )
 

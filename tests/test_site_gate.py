@@ -1,0 +1,163 @@
+"""Site-wide quality gate over every page of the built book, in Debian's Chromium.
+
+For every page: no console errors, no failed requests, no request leaves the machine,
+axe-core (installed from the npm registry by `make test`, injected from the local
+file) finds no serious or critical violation in the light and the dark theme, every
+internal link and anchor resolves, every image has alt text, headings are in order,
+and every quiz can be answered with the keyboard alone and announces its feedback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.book]
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def pages(html_root: Path) -> list[str]:
+    skip = {"genindex.html"}  # empty Sphinx index; still checked for links below
+    return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
+                  if not p.relative_to(html_root).parts[0].startswith(("_", "."))
+                  and p.name not in skip)
+
+
+@pytest.fixture(scope="module")
+def site(built_book, serve):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test` (it installs axe-core with npm ci)")
+    return {"root": built_book, "base": serve(built_book), "pages": pages(built_book)}
+
+
+def run_axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+           }""",
+        AXE_TAGS,
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def set_theme(page, mode: str) -> None:
+    """Load the page in a colour mode the way a returning reader would (stored choice)."""
+    page.evaluate("(mode) => localStorage.setItem('mode', mode)", mode)
+    page.reload(wait_until="networkidle")
+    actual = page.evaluate("document.documentElement.dataset.theme")
+    assert actual == mode, f"the theme did not switch to {mode} (got {actual!r})"
+
+
+def test_every_page_loads_cleanly_offline_and_passes_axe(site, page):
+    problems: dict[str, list] = {}
+    for rel in site["pages"]:
+        page.console_errors.clear()
+        page.request_log.failed.clear()
+        page.goto(f"{site['base']}/{rel}", wait_until="networkidle")
+        page.wait_for_timeout(150)
+        found: list = []
+        if page.console_errors:
+            found.append({"console": page.console_errors[:3]})
+        if page.request_log.failed:
+            found.append({"failed requests": page.request_log.failed[:3]})
+        for mode in ("light", "dark"):
+            set_theme(page, mode)
+            violations = run_axe(page)
+            if violations:
+                found.append({mode: violations})
+        if found:
+            problems[rel] = found
+    assert page.request_log.external == [], page.request_log.external
+    assert not problems, json.dumps(problems, indent=1)[:6000]
+
+
+STRUCTURE = """
+() => {
+  const out = {links: [], images: [], headings: []};
+  for (const a of document.querySelectorAll('a[href]')) out.links.push(a.getAttribute('href'));
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) out.images.push(img.getAttribute('src'));
+  }
+  const main = document.querySelector('main') || document.body;
+  for (const h of main.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+    out.headings.push([Number(h.tagName[1]), h.textContent.trim().slice(0, 60)]);
+  }
+  out.ids = Array.from(document.querySelectorAll('[id]')).map(e => e.id);
+  return out;
+}
+"""
+
+
+def test_links_anchors_images_and_headings(site, page):
+    ids: dict[str, set[str]] = {}
+    links: dict[str, list[str]] = {}
+    problems: list[str] = []
+    for rel in site["pages"] + ["genindex.html"]:
+        page.goto(f"{site['base']}/{rel}")
+        data = page.evaluate(STRUCTURE)
+        ids[rel] = set(data["ids"])
+        links[rel] = data["links"]
+        problems += [f"{rel}: image without alt: {src}" for src in data["images"]]
+        levels = [h[0] for h in data["headings"]]
+        if levels and levels[0] != 1:
+            problems.append(f"{rel}: first heading is h{levels[0]}")
+        for (a, _), (b, text) in zip(data["headings"], data["headings"][1:], strict=False):
+            if b > a + 1:
+                problems.append(f"{rel}: heading jumps from h{a} to h{b} at {text!r}")
+    for rel, hrefs in links.items():
+        for href in hrefs:
+            url = urlparse(urljoin(f"http://x/{rel}", href))
+            if href.startswith(("mailto:", "tel:")) or (url.netloc not in ("x", "")):
+                continue
+            target = unquote(url.path.lstrip("/")) or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            if not (site["root"] / target).exists():
+                problems.append(f"{rel}: broken link {href}")
+                continue
+            if url.fragment and target.endswith(".html"):
+                if target not in ids:
+                    page.goto(f"{site['base']}/{target}")
+                    ids[target] = set(page.evaluate(STRUCTURE)["ids"])
+                if unquote(url.fragment) not in ids[target]:
+                    problems.append(f"{rel}: missing anchor {href}")
+    assert problems == []
+
+
+def test_every_quiz_works_with_the_keyboard_alone(site, page):
+    checked = 0
+    for rel in site["pages"]:
+        if 'data-pdq-quiz' not in (site["root"] / rel).read_text(encoding="utf-8"):
+            continue
+        page.goto(f"{site['base']}/{rel}")
+        page.evaluate("localStorage.clear()")
+        page.reload()
+        quizzes = page.locator("[data-pdq-quiz]")
+        for q in range(quizzes.count()):
+            fieldset = quizzes.nth(q).locator("fieldset.pdq-item").first
+            fieldset.locator("input[type=radio]").first.focus()
+            page.keyboard.press("Space")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.textContent") == "Check", rel
+            page.keyboard.press("Enter")
+            feedback = fieldset.locator(".pdq-feedback")
+            assert feedback.get_attribute("aria-live") == "polite"
+            assert feedback.inner_text().strip(), f"{rel}: quiz {q + 1} gave no feedback"
+            checked += 1
+    assert checked >= 7, f"only {checked} quizzes found in the book"
+
+
+def test_search_finds_referent_offline(site, page):
+    page.goto(f"{site['base']}/search.html?q=referent")
+    results = page.locator("#search-results li, ul.search li")
+    results.first.wait_for(timeout=20_000)
+    assert results.count() >= 1
+    assert page.request_log.external == []

@@ -96,6 +96,79 @@ def score(folder: Path) -> int:
     return 0
 
 
+PAGE_HEAD = """# How the quiz keys were checked
+
+Every practice item has one key: the label a careful reader should choose. An item whose
+key a careful reader would dispute teaches the wrong thing, so every key was checked by
+independent reviewers before the item was used in a lesson.
+
+## Procedure
+
+1. **Writers and reviewers are different people.** Items were written by four authors
+   following the item-writing guide of the course design notes
+   (`docs/item-writing-brief.md`); none of them reviewed items.
+2. **Blind packets.** Each reviewer received a packet with every item's vignette, the
+   question and the options with the same one-line definitions trainees see, in an
+   order of their own. The packet never shows the key, the explanation or the
+   feedback, and reviewers were told not to open the course repository.
+3. **One answer per item, with the cue.** Reviewers chose one label per item and named,
+   in one sentence, the cue that decided it, and listed the items they found hardest.
+4. **Threshold.** An item is kept when at least 80 % of its reviewers chose the key;
+   below that it is revised (and re-checked by new reviewers) or dropped.
+5. **Disagreements sharpen feedback.** The distractors that reviewers named as the
+   closest alternative were used to rewrite that distractor's feedback, so a trainee
+   who picks it is told the reasoning they probably used and the rule that separates
+   the two labels.
+
+The procedure is scripted (`scripts/keycheck.py blind` writes the packets, `score`
+computes agreement) and the raw answers are kept in `docs/keycheck/`.
+
+## Limits of this check
+
+The reviewers were independent of the writers but they were not a panel of practising
+clinicians, and reviewers who share a training tend to agree with each other: high
+agreement shows that each key is recoverable from its vignette and the definitions, not
+that every expert would frame the situation the same way. Before using items for
+high-stakes assessment, add a round with human raters from the course's own discipline.
+Analytics from real cohorts (item difficulty, discrimination, the confusion matrix)
+are the next check.
+
+"""
+
+
+def page(rounds: list[Path], out: Path) -> None:
+    """Write the book page: procedure, per-round summary and per-item agreement."""
+    bank = default_bank()
+    tables = {}
+    for folder in rounds:
+        with open(folder / "agreement.csv", encoding="utf-8") as fh:
+            tables[folder.name] = {row["item"]: row for row in csv.DictReader(fh)}
+    final = tables[rounds[-1].name]
+    lines = [PAGE_HEAD, "## Rounds", ""]
+    notes = {p.name: (p / "NOTE.md").read_text(encoding="utf-8").strip()
+             for p in rounds if (p / "NOTE.md").exists()}
+    for folder in rounds:
+        rows = list(tables[folder.name].values())
+        n = len(rows)
+        mean = sum(float(r["agreement"]) for r in rows) / max(n, 1)
+        low = sum(float(r["agreement"]) < THRESHOLD for r in rows)
+        reviewers = max(int(r["reviewers"]) for r in rows)
+        lines.append(f"- **{folder.name}**: {n} items, {reviewers} reviewers, mean agreement "
+                     f"{mean:.0%}, {low} item(s) below 80 %. {notes.get(folder.name, '')}")
+    lines += ["", "## Agreement per item", "",
+              f"Final round ({rounds[-1].name}): reviewers who chose the key, out of all reviewers.",
+              "", "| item | category | key | agreement | labels chosen |", "|---|---|---|---|---|"]
+    for item in bank:
+        row = final.get(item.id)
+        if row is None:
+            lines.append(f"| {item.id} | {item.category} | {item.key} | not yet checked | |")
+            continue
+        lines.append(f"| {item.id} | {item.category} | {item.key} | {row['agreeing']}/"
+                     f"{row['reviewers']} ({float(row['agreement']):.0%}) | {row['chosen']} |")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,9 +179,15 @@ def main() -> int:
     b.add_argument("--mapping", type=Path, help="write neutral item codes and keep their ids here")
     s = sub.add_parser("score")
     s.add_argument("folder", type=Path)
+    pg = sub.add_parser("page", help="write the book page from the rounds' agreement.csv")
+    pg.add_argument("rounds", type=Path, nargs="+")
+    pg.add_argument("--out", type=Path, default=Path("book/key-check.md"))
     args = parser.parse_args()
     if args.command == "blind":
         blind(args.out, args.reviewers, args.ids, args.mapping)
+        return 0
+    if args.command == "page":
+        page(args.rounds, args.out)
         return 0
     return score(args.folder)
 

@@ -117,7 +117,7 @@ def test_shared_answers_count_half_each():
     assert rows(profile)["talking"] == (0.5, 0.5)
     assert rows(profile)["plan"] == (0.5, 0.5)
     assert profile.lean == "even"
-    assert "roughly balanced (1 signs against 1)" in profile.reading[-1]
+    assert "roughly balanced (1 sign against 1)" in profile.reading[-1]
 
 
 def test_neither_plan_counts_for_no_one():
@@ -252,6 +252,11 @@ def test_unsure_and_unanswered_are_listed_not_read_as_signs():
                                   "or the relationship itself?",)
     assert len(reading.unanswered) == len(ALL_CHECKS) - 1
     assert "some are unsure" in reading.summary
+
+
+@pytest.mark.parametrize(("value", "text"), [(1, "1 sign"), (0.5, "0.5 signs"), (4, "4 signs")])
+def test_sign_counts_read_as_words(value, text):
+    assert pr._signs(value) == text
 
 
 def test_nothing_answered_asks_for_answers():

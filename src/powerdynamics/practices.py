@@ -65,6 +65,11 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _signs(value: float) -> str:
+    """'1 sign', '0.5 signs', '4 signs'."""
+    return f"{_number(value)} sign" + ("" if value == 1 else "s")
+
+
 def _html_list(items: Iterable[str], tag: str = "ul") -> str:
     return f"<{tag}>" + "".join(f"<li>{escape(item)}</li>" for item in items) + f"</{tag}>"
 
@@ -363,7 +368,7 @@ def _reading(answers: InfluenceAnswers, used: tuple[frozenset[str], frozenset[st
         answers.plan, f"{name.get(answers.plan, '')}'s plan was enacted.")
     resources = (f"{name['A']} used {_resource_phrase(used[0])}; "
                  f"{name['B']} used {_resource_phrase(used[1])}.")
-    counts = f"{_number(totals[0])} signs against {_number(totals[1])}"
+    counts = f"{_signs(totals[0])} against {_number(totals[1])}"
     overall = (f"Across these signs, influence in this disagreement was roughly balanced "
                f"({counts})." if lean == "even" else
                f"Across these signs, influence in this disagreement leaned towards "
@@ -418,7 +423,7 @@ def _alt_text(names: tuple[str, str], rows: tuple[IndicatorRow, ...],
         return f"{names[index]} {_join(phrases, 'and') or 'showed none of these signs'}"
     return (f"Diverging bar chart of signs of influence in one disagreement, "
             f"{names[0]} to the left, {names[1]} to the right. {side(0)} "
-            f"({_number(totals[0])} signs); {side(1)} ({_number(totals[1])} signs). {overall}")
+            f"({_signs(totals[0])}); {side(1)} ({_signs(totals[1])}). {overall}")
 
 
 def influence_profile(answers: InfluenceAnswers) -> InfluenceProfile:
@@ -444,13 +449,13 @@ def influence_profile(answers: InfluenceAnswers) -> InfluenceProfile:
 def influence_title(profile: InfluenceProfile) -> str:
     """The figure's title: the main finding in words, like a short alt text."""
     a, b = profile.names
-    ta, tb = (_number(t) for t in profile.totals)
+    ta, tb = (_signs(t) for t in profile.totals)
     if profile.lean == "even":
         head = "Influence in this disagreement was roughly balanced"
     else:
         leader = profile.names[PEOPLE.index(profile.lean)]
         head = f"Influence in this disagreement leaned towards {leader}"
-    return f"{head}\n({a}: {ta} signs, {b}: {tb} signs)"
+    return f"{head}\n({a}: {ta}, {b}: {tb})"
 
 
 def draw_influence(profile: InfluenceProfile) -> Figure:

@@ -1,0 +1,632 @@
+"""The nbgrader course end to end: real nbgrader CLI, real kernels, a temporary copy of exercises/.
+
+One module-scoped pipeline (about a minute on two cores) does what an instructor does:
+generate and validate every assignment, autograde ten simulated submissions of
+assignment 1 in ONE ``nbgrader autograde`` batch, grade a reflection by hand through the
+Gradebook API (as formgrader does), generate feedback and export the grades.  The tests
+then check the gradebook, the CSV, and that no answer key or hidden-test line leaks
+into release/, feedback/, the built book or the installed package.
+
+Keys are never written in this file: they are read at run time from the hidden tests
+of exercises/source, the only place they exist.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+A1 = "a1-bases-of-power"
+A2 = "a2-systemic-control-psychology"
+ASSIGNMENTS = [A1, A2, "a3-relational-patterns-strategies"]
+TIMEOUT = 3  # Execute.timeout in the test copy (the course uses 20)
+HIDDEN_ASSERT = re.compile(r'^\s*assert answers\.get\("([^"]+)"\) == "([^"]+)"\s*$')
+
+
+# -- what the source says ---------------------------------------------------------------
+@dataclass
+class SourceSecrets:
+    """Everything that must stay in exercises/source, read from its notebooks."""
+
+    keys: dict[str, dict[str, str]] = field(default_factory=dict)  # assignment -> item -> label
+    hidden_lines: list[str] = field(default_factory=list)
+    scheme_lines: list[str] = field(default_factory=list)
+    grade_cells: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def all_keys(self) -> dict[str, str]:
+        return {item: label for keys in self.keys.values() for item, label in keys.items()}
+
+
+def _regions(source: str, begin: str, end: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def read_secrets() -> SourceSecrets:
+    secrets = SourceSecrets()
+    for name in ASSIGNMENTS:
+        nb = nbformat.read(EXERCISES / "source" / name / f"{name}.ipynb", as_version=4)
+        keys: dict[str, str] = {}
+        secrets.grade_cells[name] = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            hidden = _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+            if meta.get("grade") and not meta.get("solution"):
+                secrets.grade_cells[name].append(meta["grade_id"])
+            for line in hidden:
+                match = HIDDEN_ASSERT.match(line)
+                if match:
+                    keys[match.group(1)] = match.group(2)
+                if line.strip():
+                    secrets.hidden_lines.append(line.strip())
+            if cell.cell_type == "markdown":
+                secrets.scheme_lines += [
+                    ln.strip() for ln in _regions(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+                    if len(ln.strip()) >= 12
+                ]
+        secrets.keys[name] = keys
+    return secrets
+
+
+SECRETS = read_secrets()
+
+
+def test_every_assignment_has_one_graded_cell_per_item_with_a_hidden_key():
+    from powerdynamics.labels import label_for
+
+    for name in ASSIGNMENTS:
+        keys = SECRETS.keys[name]
+        assert len(keys) >= 6, f"{name}: expected at least 6 hidden-test keys, found {len(keys)}"
+        assert sorted(keys) == sorted(SECRETS.grade_cells[name]), f"{name}: grade cell ids != item ids"
+        for item, label in keys.items():
+            label_for(label)  # a real label
+            assert item.startswith(name[:2] + "-")
+    assert len(SECRETS.scheme_lines) >= 3 * 4, "every reflection needs a mark scheme"
+
+
+def _items_of(nb) -> list[dict]:
+    code = next(c.source for c in nb.cells if c.get("id") == "quiz")
+    namespace: dict = {}
+    exec(code.split("\n\nquiz = ")[0], namespace)  # the ITEMS literal only
+    return namespace["ITEMS"]
+
+
+def test_source_notebooks_are_clean_and_items_are_new():
+    from powerdynamics.assessment import parse_items
+    from powerdynamics.scenarios import bank_files, check_files
+
+    bank_items, _problems = check_files(bank_files())  # the bank is being written: use what parses
+    bank_ids = {s.id for s in bank_items}
+    bank_vignettes = [" ".join(s.vignette.split()).lower() for s in bank_items]
+    for name in ASSIGNMENTS:
+        path = EXERCISES / "source" / name / f"{name}.ipynb"
+        text = path.read_text(encoding="utf-8")
+        for machine in ("/work/", "/tmp/", "/root/", "/home/", "C:\\\\"):
+            assert machine not in text, f"{path}: machine path {machine!r}"
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert set(nb.metadata) == {"kernelspec", "language_info"}, f"{path}: notebook metadata"
+        ids = [c.get("id") for c in nb.cells]
+        assert len(set(ids)) == len(ids) and all(ids), f"{path}: cell ids"
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert c.outputs == [] and c.execution_count is None, f"{path}: {c.id} has outputs"
+        items = parse_items(_items_of(nb))  # no key in the released item data
+        for item in items:
+            assert item.id not in bank_ids, f"{name}: {item.id} is also a practice item"
+            vignette = item.vignette.lower()
+            assert vignette not in bank_vignettes, f"{name}: {item.id} copies a practice vignette"
+            assert item.id in SECRETS.keys[name]
+            assert SECRETS.keys[name][item.id] in item.options, f"{item.id}: key is not an option"
+        prompt = next(c.source for c in nb.cells if c.get("id") == "reflection-prompt").lower()
+        assert "not asked" in prompt or "no personal disclosure" in prompt
+
+
+# -- running nbgrader ---------------------------------------------------------------------
+@dataclass
+class Run:
+    args: list[str]
+    returncode: int
+    output: str
+    seconds: float
+
+
+class Course:
+    """A temporary copy of exercises/ with an isolated HOME and Jupyter config."""
+
+    def __init__(self, base: Path) -> None:
+        self.dir = base / "course"
+        shutil.copytree(
+            EXERCISES, self.dir,
+            ignore=shutil.ignore_patterns("release", "submitted", "autograded", "feedback",
+                                          "gradebook.db", "*.csv", "__pycache__", ".ipynb_checkpoints"),
+        )
+        home = base / "home"
+        home.mkdir()
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
+        env.update(
+            HOME=str(home),
+            JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+            JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
+            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            IPYTHONDIR=str(home / ".ipython"),
+            POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            PYTHONWARNINGS="ignore::DeprecationWarning",
+        )
+        self.env = env
+        self.runs: list[Run] = []
+
+    def nbgrader(self, *args: str, timeout: float = 300) -> Run:
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        start = time.monotonic()
+        proc = subprocess.run(cmd, cwd=self.dir, env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        run = Run(list(args), proc.returncode, proc.stdout + proc.stderr, time.monotonic() - start)
+        self.runs.append(run)
+        return run
+
+    def gradebook(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(f"sqlite:///{self.dir / 'gradebook.db'}", "power-dynamics")
+
+
+def _wrong(item: dict, key: str) -> str:
+    return next(o for o in item["options"] if o != key)
+
+
+@dataclass
+class Student:
+    id: str
+    answers: dict[str, str] | None  # clicked in the real widget -> responses.json
+    expected: float | None  # autograded score; None = a reported failure
+    effective: dict[str, str] = field(default_factory=dict)  # what the trainee's answers are
+
+
+def _insert_after(nb, cell_id: str, source: str) -> None:
+    index = next(i for i, c in enumerate(nb.cells) if c.get("id") == cell_id)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+
+
+def make_submissions(course: Course, assignment: str, key: dict[str, str]) -> list[Student]:
+    """Ten simulated trainees; widget answers are clicked in the real AssessmentQuiz."""
+    from powerdynamics.assessment import AssessmentQuiz
+
+    release = course.dir / "release" / assignment / f"{assignment}.ipynb"
+    items = _items_of(nbformat.read(release, as_version=4))
+    by_id = {it["id"]: it for it in items}
+    ids = list(key)
+    partly = {**key, ids[1]: _wrong(by_id[ids[1]], key[ids[1]]),
+              ids[4]: _wrong(by_id[ids[4]], key[ids[4]])}
+    first_three = {i: key[i] for i in ids[:3]}
+    typed = {i: key[i].upper() for i in ids}
+    typed[ids[3]] = _wrong(by_id[ids[3]], key[ids[3]])
+
+    def delete_cells(nb):
+        gone = {"setup", "quiz", "typed-answers", "check-format", ids[1], ids[4]}
+        nb.cells = [c for c in nb.cells if c.get("id") not in gone]
+
+    def edit_locked(nb):
+        for c in nb.cells:
+            if c.get("id") == ids[0]:
+                c.source = 'answers = {}\nprint("edited test cell")'
+            elif c.get("id") in ids[3:]:
+                c.source = "pass  # edited so that it always passes"
+            elif c.get("id") == "intro":
+                c.source = "# edited"
+            elif c.get("id") == "status":
+                c.source = "print('edited locked cell')"
+
+    def type_answers(nb):
+        cell = next(c for c in nb.cells if c.get("id") == "typed-answers")
+        cell.source = "typed_answers = " + json.dumps(typed, indent=4)
+
+    def reflect(nb):
+        cell = next(c for c in nb.cells if c.get("id") == "reflection")
+        cell.source = ("In question 3 the flatmate goes along because she fears losing her room; the "
+                       "decisive cue is the implied sanction. Legitimate power is tempting because of "
+                       "the lease, but no accepted right to ask is invoked.")
+
+    plan = [
+        (Student("s01-all-correct", dict(key), 6, dict(key)), [reflect], None),
+        (Student("s02-partly-wrong", partly, 4, partly), [], None),
+        (Student("s03-untouched-release", None, 0), [], None),
+        (Student("s04-infinite-loop", dict(key), 6, dict(key)),
+         [lambda nb: _insert_after(nb, "quiz", "while True:\n    pass")], None),
+        (Student("s05-loop-ignores-sigint", dict(key), None, dict(key)),
+         [lambda nb: _insert_after(nb, "quiz", "import signal\nsignal.signal(signal.SIGINT, "
+                                   "signal.SIG_IGN)\nwhile True:\n    pass")], None),
+        (Student("s06-deleted-cells", dict(key), 6, dict(key)), [delete_cells], None),
+        (Student("s07-edited-locked-and-test-cells", first_three, 3, first_three), [edit_locked], None),
+        (Student("s08-malformed-ipynb", dict(key), None, dict(key)), [], '{"cells": [ {"cell_type": '),
+        (Student("s09-missing-responses-file", None, 5, {i: v.lower() for i, v in typed.items()}),
+         [type_answers], None),
+        (Student("s10-prints-10mb", dict(key), 6, dict(key)),
+         [lambda nb: _insert_after(nb, "quiz", "print('x' * 10_000_000)\nfor i in range(100_000):\n"
+                                   "    print(i)")], None),
+    ]
+    students = []
+    for student, edits, raw in plan:
+        folder = course.dir / "submitted" / student.id / assignment
+        folder.mkdir(parents=True)
+        nb = nbformat.read(release, as_version=4)
+        if student.answers is not None:
+            quiz = AssessmentQuiz(items, responses_path=folder / "responses.json", assignment=assignment)
+            for item_id, label in student.answers.items():
+                assert "Saved" in quiz.select(item_id, label)
+        for edit in edits:
+            edit(nb)
+        target = folder / f"{assignment}.ipynb"
+        if raw is not None:
+            target.write_text(raw, encoding="utf-8")
+        else:
+            nbformat.write(nb, target)
+        (folder / "timestamp.txt").write_text("2026-03-02 09:00:00.000000 UTC", encoding="utf-8")
+        students.append(student)
+    assert not (course.dir / "submitted" / "s09-missing-responses-file" / assignment / "responses.json").exists()
+    return students
+
+
+def _grades(gb, assignment: str, student: str) -> dict[str, tuple]:
+    submission = gb.find_submission(assignment, student)
+    return {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade)
+            for nb in submission.notebooks for g in nb.grades}
+
+
+@dataclass
+class Pipeline:
+    course: Course
+    students: list[Student]
+    generate: list[Run]
+    validate_source: Run
+    validate_release_invert: Run
+    validate_release_plain: Run
+    batch: Run
+    earlier_before: dict
+    earlier_comment: str
+    feedback: Run
+    export: Run
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory) -> Pipeline:
+    start = time.monotonic()
+    course = Course(tmp_path_factory.mktemp("nbgrader"))
+    # An instructor tried the quiz in source/: that file holds correct answers and must
+    # neither be released nor overwrite trainees' files at autograde.
+    planted = {"assignment": A1, "answers": SECRETS.keys[A1], "updated": "2026-01-01T00:00:00+00:00"}
+    (course.dir / "source" / A1 / "responses.json").write_text(json.dumps(planted), encoding="utf-8")
+
+    generate = [course.nbgrader("generate_assignment", name) for name in ASSIGNMENTS]
+    for run in generate:
+        assert run.returncode == 0, run.output[-3000:]
+    validate_source = course.nbgrader("validate", *[f"source/{a}/{a}.ipynb" for a in ASSIGNMENTS])
+    validate_invert = course.nbgrader("validate", "--invert", *[f"release/{a}/{a}.ipynb" for a in ASSIGNMENTS])
+    validate_plain = course.nbgrader("validate", f"release/{A1}/{A1}.ipynb")
+
+    # Earlier work already in the gradebook: one a2 submission, autograded and hand-graded.
+    earlier = course.dir / "submitted" / "s00-earlier" / A2
+    earlier.mkdir(parents=True)
+    nb = nbformat.read(course.dir / "release" / A2 / f"{A2}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") == "typed-answers":
+            cell.source = "typed_answers = " + json.dumps(SECRETS.keys[A2], indent=4)
+        if cell.get("id") == "reflection":
+            cell.source = "The residents absorb the story that unemployment is a personal failing."
+    nbformat.write(nb, earlier / f"{A2}.ipynb")
+    run = course.nbgrader("autograde", A2, "--student", "s00-earlier", f"--Execute.timeout={TIMEOUT}")
+    assert run.returncode == 0, run.output[-3000:]
+    with course.gradebook() as gb:
+        grade = gb.find_grade("reflection", A2, A2, "s00-earlier")
+        grade.manual_score = 2
+        comment = gb.find_comment("reflection", A2, A2, "s00-earlier")
+        comment.manual_comment = "Clear link between narrative and self-blame."
+        gb.db.commit()
+        earlier_before = _grades(gb, A2, "s00-earlier")
+
+    students = make_submissions(course, A1, SECRETS.keys[A1])
+    batch = course.nbgrader("autograde", A1, f"--Execute.timeout={TIMEOUT}", timeout=600)
+
+    # Manual grading, as formgrader does it: the written reflection gets 3 of 4 points.
+    with course.gradebook() as gb:
+        grade = gb.find_grade("reflection", A1, A1, "s01-all-correct")
+        assert grade.needs_manual_grade, "a written reflection must wait for a human grader"
+        grade.manual_score = 3
+        gb.db.commit()
+
+    feedback = course.nbgrader("generate_feedback", A1)
+    export = course.nbgrader("export", "--to", str(course.dir / "grades.csv"))
+    return Pipeline(course, students, generate, validate_source, validate_invert, validate_plain, batch,
+                    earlier_before, "Clear link between narrative and self-blame.", feedback, export,
+                    time.monotonic() - start)
+
+
+# -- generate and validate -----------------------------------------------------------------
+@pytest.mark.nbgrader
+def test_generate_and_validate(pipeline):
+    course = pipeline.course
+    for name in ASSIGNMENTS:
+        assert (course.dir / "release" / name / f"{name}.ipynb").exists()
+    src = pipeline.validate_source.output
+    assert src.count("Success! Your notebook passes all the tests.") == 3, src[-3000:]
+    assert "failed" not in src.lower() and "error was" not in src.lower()
+    inv = pipeline.validate_release_invert.output
+    assert inv.count("Success! The notebook does not pass any tests.") == 3, inv[-3000:]
+    plain = pipeline.validate_release_plain.output
+    assert "Success!" not in plain and "has no answer yet" in plain, plain[-3000:]
+
+
+@pytest.mark.nbgrader
+def test_the_release_keeps_a_working_typed_answer_cell(pipeline):
+    nb = nbformat.read(pipeline.course.dir / "release" / A1 / f"{A1}.ipynb", as_version=4)
+    typed = next(c for c in nb.cells if c.get("id") == "typed-answers")
+    namespace: dict = {}
+    exec(typed.source, namespace)
+    assert namespace["typed_answers"] == {}
+    reflection = next(c for c in nb.cells if c.get("id") == "reflection")
+    assert reflection.source.strip() == "YOUR ANSWER HERE"
+    assert sorted(p.name for p in (pipeline.course.dir / "release" / A1).iterdir()) == [f"{A1}.ipynb"]
+
+
+# -- the batch -------------------------------------------------------------------------------
+@pytest.mark.nbgrader
+def test_one_batch_grades_everyone_and_reports_failures(pipeline):
+    course, batch = pipeline.course, pipeline.batch
+    failed = [s.id for s in pipeline.students if s.expected is None]
+    graded = [s for s in pipeline.students if s.expected is not None]
+    # The batch went through every submission and said which ones failed, and why.
+    for sid in failed:
+        assert f"There was an error processing assignment '{A1}' for student '{sid}'" in batch.output
+    assert "CellTimeoutError" in batch.output  # the SIGINT-ignoring loop
+    assert "NotJSONError" in batch.output or "Notebook does not appear to be JSON" in batch.output
+    assert batch.returncode != 0  # nbgrader signals that something needs attention
+    for student in graded:
+        assert (course.dir / "autograded" / student.id / A1 / f"{A1}.ipynb").exists(), student.id
+    with course.gradebook() as gb:
+        rows = {s.student.id: s for s in gb.find_assignment(A1).submissions}
+        assert sorted(rows) == sorted(s.id for s in pipeline.students)  # every student has a row
+        for student in pipeline.students:
+            grades = _grades(gb, A1, student.id)
+            item_scores = {k: v[0] for k, v in grades.items() if k != "reflection"}
+            if student.expected is None:
+                assert all(v is None for v in item_scores.values()), student.id
+                assert rows[student.id].needs_manual_grade, f"{student.id}: failure must be flagged"
+                continue
+            assert sum(item_scores.values()) == student.expected, (student.id, item_scores)
+            for item, label in SECRETS.keys[A1].items():
+                assert item_scores[item] == (1.0 if student.effective.get(item) == label else 0.0), (
+                    student.id, item)
+
+
+@pytest.mark.nbgrader
+def test_huge_output_is_capped(pipeline):
+    path = pipeline.course.dir / "autograded" / "s10-prints-10mb" / A1 / f"{A1}.ipynb"
+    assert path.stat().st_size < 1_000_000
+    assert "output truncated" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.nbgrader
+def test_saved_answers_survive_into_autograded_and_are_not_overwritten(pipeline):
+    course = pipeline.course
+    for student in pipeline.students:
+        saved = course.dir / "autograded" / student.id / A1 / "responses.json"
+        if student.answers is None:
+            assert not saved.exists(), f"{student.id}: got someone else's responses.json"
+        elif student.expected is not None:
+            assert json.loads(saved.read_text(encoding="utf-8"))["answers"] == student.answers
+
+
+@pytest.mark.nbgrader
+def test_nothing_else_in_the_gradebook_is_lost(pipeline):
+    with pipeline.course.gradebook() as gb:
+        assert _grades(gb, A2, "s00-earlier") == pipeline.earlier_before
+        assert gb.find_grade("reflection", A2, A2, "s00-earlier").manual_score == 2
+        assert gb.find_comment("reflection", A2, A2, "s00-earlier").manual_comment == pipeline.earlier_comment
+        assert gb.find_submission(A2, "s00-earlier").score == len(SECRETS.keys[A2]) + 2
+        assert gb.find_submission(A1, "s01-all-correct").score == 6 + 3
+
+
+# -- feedback and export ---------------------------------------------------------------------
+@pytest.mark.nbgrader
+def test_feedback_and_export(pipeline):
+    course = pipeline.course
+    assert pipeline.feedback.returncode == 0, pipeline.feedback.output[-3000:]
+    for student in pipeline.students:
+        page = course.dir / "feedback" / student.id / A1 / f"{A1}.html"
+        assert page.exists() == (student.expected is not None), student.id
+    assert pipeline.export.returncode == 0, pipeline.export.output[-3000:]
+    with open(course.dir / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    totals = {(r["assignment"], r["student_id"]): float(r["score"]) for r in rows}
+    expected = {s.id: (s.expected or 0.0) for s in pipeline.students}
+    expected["s01-all-correct"] += 3  # the hand-graded reflection
+    for sid, score in expected.items():
+        assert totals[(A1, sid)] == score, sid
+        assert float(next(r for r in rows if r["student_id"] == sid and r["assignment"] == A1)
+                     ["max_score"]) == 10.0
+    assert totals[(A2, "s00-earlier")] == len(SECRETS.keys[A2]) + 2
+    assert totals[(ASSIGNMENTS[2], "s00-earlier")] == 0.0
+    assert len(rows) == len(ASSIGNMENTS) * (len(pipeline.students) + 1)
+
+
+@pytest.mark.nbgrader
+def test_feedback_shows_per_item_scores_and_the_trainees_own_answers(pipeline):
+    page = pipeline.course.dir / "feedback" / "s02-partly-wrong" / A1 / f"{A1}.html"
+    text = _text_of(page)
+    assert text.count("did not pass, so this cell earned no points") == 2
+    assert "Score: 0.0 / 1.0" in text and "Score: 1.0 / 1.0" in text
+    assert "(saved quiz answer)" in text  # the status cell lists what was submitted
+
+
+# -- leaks -------------------------------------------------------------------------------------
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _text_of(path: Path) -> str:
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    forms = [raw]
+    if path.suffix in (".html", ".htm"):
+        parser = _Text()
+        parser.feed(raw)
+        forms.append("".join(parser.parts))
+    if path.suffix in (".ipynb", ".json"):
+        try:
+            forms.append("\n".join(_strings(json.loads(raw))))
+        except ValueError:
+            pass
+    return _ANSI.sub("", html.unescape("\n".join(forms)))
+
+
+def _key_pattern(item: str, label: str) -> re.Pattern:
+    # item id, then a separator (== : = , ->) within a few characters, then the label
+    return re.compile(rf"{re.escape(item)}[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?{re.escape(label)}\b",
+                      re.IGNORECASE)
+
+
+def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, markers: bool = True) -> list[str]:
+    """Hidden-test lines, mark-scheme lines and key pairs found under ``root``.
+    ``allowed`` maps a top-level folder (a student) to item ids whose key pair may appear
+    there because it is that trainee's own (correct) answer."""
+    keys = SECRETS.all_keys
+    lines = SECRETS.hidden_lines + SECRETS.scheme_lines
+    patterns = {item: _key_pattern(item, label) for item, label in keys.items()}
+    found: list[str] = []
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    for path in files:
+        text = _text_of(path)
+        rel = path.relative_to(root) if path != root else Path(path.name)
+        own = (allowed or {}).get(rel.parts[0], set())
+        for line in lines:
+            if line in text:
+                found.append(f"{rel}: hidden/mark-scheme line {line[:60]!r}")
+        if markers and ("BEGIN HIDDEN TESTS" in text or "END HIDDEN TESTS" in text):
+            found.append(f"{rel}: hidden-test delimiter")
+        for item, pattern in patterns.items():
+            if item not in own and pattern.search(text):
+                found.append(f"{rel}: key of {item}")
+    return found
+
+
+def test_the_leak_finder_finds_leaks():
+    # Negative control: the source holds every key, hidden line and mark scheme.
+    leaks = find_leaks(EXERCISES / "source")
+    for item in SECRETS.all_keys:
+        assert any(f"key of {item}" in leak for leak in leaks), item
+    assert any("hidden/mark-scheme line" in leak for leak in leaks)
+
+
+@pytest.mark.nbgrader
+def test_no_leak_in_release_or_feedback(pipeline):
+    course = pipeline.course
+    assert find_leaks(course.dir / "release") == []
+    own = {s.id: {i for i, v in s.effective.items() if SECRETS.keys[A1].get(i) == v}
+           for s in pipeline.students}
+    assert (course.dir / "feedback").is_dir()
+    assert find_leaks(course.dir / "feedback", own) == []
+    # The feedback of a trainee who got nothing right shows no key at all.
+    assert find_leaks(course.dir / "feedback" / "s03-untouched-release") == []
+
+
+def _package_dirs() -> list[Path]:
+    import importlib.util
+
+    import powerdynamics
+
+    dirs = {ROOT / "src" / "powerdynamics", Path(powerdynamics.__file__).resolve().parent}
+    spec = importlib.util.find_spec("powerdynamics")
+    for location in spec.submodule_search_locations or []:
+        dirs.add(Path(location).resolve())
+    import sysconfig
+
+    copy = Path(sysconfig.get_paths()["purelib"]) / "powerdynamics"
+    if copy.is_dir():
+        dirs.add(copy)
+    return sorted(dirs)
+
+
+def test_no_key_in_the_installed_package():
+    for folder in _package_dirs():
+        # The package legitimately names the delimiters (the feedback cleaner looks for them).
+        assert find_leaks(folder, markers=False) == [], folder
+
+
+def test_no_key_in_the_built_book():
+    book = ROOT / "_build" / "html"
+    if not (book / "index.html").exists():
+        pytest.skip(f"{book} does not exist: build the book first (make book; the full suite builds it)")
+    assert find_leaks(book) == []
+
+
+# -- the per-student wrapper ------------------------------------------------------------------
+@pytest.mark.nbgrader
+def test_autograde_each_reports_every_failure(pipeline):
+    from powerdynamics.grading import autograde_each, format_outcomes
+
+    course = pipeline.course
+    outcomes = autograde_each(course.dir, A1, ["s08-malformed-ipynb", "s05-loop-ignores-sigint"],
+                              limit=120, extra_args=[f"--Execute.timeout={TIMEOUT}"],
+                              log_dir=course.dir.parent / "logs")
+    by_student = {o.student: o for o in outcomes}
+    assert by_student["s08-malformed-ipynb"].status == "failed"
+    assert "JSON" in by_student["s08-malformed-ipynb"].message
+    assert by_student["s05-loop-ignores-sigint"].status == "failed"
+    report = format_outcomes(outcomes)
+    assert "0 graded, 2 failed: s08-malformed-ipynb, s05-loop-ignores-sigint" in report
+    with course.gradebook() as gb:  # still nothing lost
+        assert gb.find_submission(A1, "s01-all-correct").score == 9
+
+
+@pytest.mark.nbgrader
+def test_pipeline_runtime(pipeline):
+    batch = pipeline.batch.seconds
+    per = batch / len(pipeline.students)
+    print(f"\npipeline {pipeline.seconds:.1f} s; autograde batch {batch:.1f} s "
+          f"({per:.1f} s per submission, {len(pipeline.students)} submissions)")
+    for run in pipeline.course.runs:
+        print(f"  nbgrader {' '.join(run.args)[:70]:<70} {run.seconds:6.1f} s rc={run.returncode}")
+    assert pipeline.seconds < 170

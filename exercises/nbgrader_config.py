@@ -50,6 +50,17 @@ c.GenerateAssignment.post_convert_hook = remove_from_release(
     [RESPONSES_FILE, RESPONSES_FILE + ".corrupt-*", "." + RESPONSES_FILE + ".*.tmp"]
 )
 
+# -- collecting from an LMS (nbgrader zip_collect) ----------------------------------------------
+# Put the LMS download (zip files or loose files) in downloaded/<assignment>/archive/.
+# The file name must give the student id and the original file name.  This pattern fits
+# Canvas's "Download submissions" names, e.g. ``doejane_LATE_123456_7890123_responses.json``
+# (login_[LATE_]userid_submissionid_original-name); adapt it to your LMS.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[^/_]+)_(?:LATE_)?[0-9]+_[0-9]+_(?P<file_id>[^/]+)$"
+)
+# nbgrader collects only .ipynb files by default: the saved quiz answers are .json.
+c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".json"]
+
 # -- autograding --------------------------------------------------------------------------
 # nbgrader's own Execute class: ExecutePreprocessor.timeout is ignored when both are set.
 c.Execute.timeout = 20

@@ -46,9 +46,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ARG001
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build the real Jupyter Book once per session (warnings are errors)."""
+    """Build the real Jupyter Book once per session, from scratch (warnings are errors).
+
+    The old HTML is removed first so that no page left over from an earlier build can
+    hide a problem (or be blamed for one)."""
+    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     result = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", "--warningiserror", "--keep-going", str(ROOT)],
+        [str(BIN / "jupyter-book"), "build", "--all", "--warningiserror", "--keep-going", str(ROOT)],
         capture_output=True, text=True, cwd=ROOT, timeout=900,
     )
     if result.returncode != 0:

@@ -32,7 +32,8 @@ def section_headings() -> list[str]:
 
 
 def bold_terms() -> list[str]:
-    terms = [re.sub(r"[:\s]+$", "", m.group(1)) for m in re.finditer(r"\*\*(.+?)\*\*", note_body())]
+    found = re.finditer(r"\*\*(.+?)\*\*", note_body(), re.S)  # a term may wrap across lines
+    terms = [re.sub(r"[:\s]+$", "", " ".join(m.group(1).split())) for m in found]
     return list(dict.fromkeys(terms))
 
 

@@ -368,3 +368,13 @@ def test_remove_from_release_deletes_saved_answers(tmp_path, capsys):
                                              notebooks=[os.fspath(source / "t1.ipynb")])
     assert sorted(p.name for p in release.iterdir()) == ["data.csv"]
     assert "must not be given to trainees" in capsys.readouterr().err
+
+
+def test_batch_command_reports_a_wrong_course_directory(tmp_path, capsys):
+    from powerdynamics.batch import main
+
+    assert main(["autograde", "a1-x", "--course", str(tmp_path)]) == 2
+    assert "no nbgrader_config.py here" in capsys.readouterr().err
+    (tmp_path / "nbgrader_config.py").write_text("", encoding="utf-8")
+    assert main(["autograde", "a1-x", "--course", str(tmp_path)]) == 2
+    assert "no submissions of 'a1-x'" in capsys.readouterr().err

@@ -122,7 +122,8 @@ class Submission:
     ``scores`` maps item id to points, ``None`` while an item is not graded (autograde
     failed or has not run).  ``chosen`` maps item id to the label the trainee saved or
     typed.  ``responses`` says how the chosen labels were found: ``"ok"``,
-    ``"missing"`` (no responses file) or ``"corrupt"`` (unreadable file).
+    ``"missing"`` (no responses file), ``"corrupt"`` (unreadable file) or ``"typed"``
+    (no usable file, but answers typed into the notebook).
     """
 
     student: str

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "or the user data directory)")
     progress.add_argument("--json", action="store_true", help="print JSON")
     progress.set_defaults(func=_progress)
+    from .report import register as _register_report
+
+    _register_report(sub)
     return parser
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from powerdynamics.labels import CATEGORIES, label_for
@@ -29,9 +31,48 @@ from powerdynamics.scenarios import default_bank
 THRESHOLD = 0.8
 
 
-def blind(out: Path, reviewers: int, ids: list[str] | None, mapping: Path | None) -> None:
+@dataclass(frozen=True)
+class BlindItem:
+    """What a reviewer may see of an item, plus its key (never written to a packet)."""
+
+    id: str
+    category: str
+    vignette: str
+    options: tuple[str, ...]
+    key: str
+
+
+def bank_items(ids: list[str] | None) -> list[BlindItem]:
     bank = default_bank()
-    items = [bank.get(i) for i in ids] if ids else list(bank)
+    chosen = [bank.get(i) for i in ids] if ids else list(bank)
+    return [BlindItem(s.id, s.category, s.vignette, s.options, s.key) for s in chosen]
+
+
+def assessment_items(source: Path) -> list[BlindItem]:
+    """Graded items of the nbgrader course: ITEMS cell of each source notebook, keys from
+    the hidden tests (instructor material; the results stay in exercises/keycheck/)."""
+    import nbformat
+
+    out: list[BlindItem] = []
+    for path in sorted(source.glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        namespace: dict = {}
+        keys: dict[str, str] = {}
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if grade_id == "quiz":
+                data_part = re.split(r"^.*AssessmentQuiz\(", cell.source, maxsplit=1, flags=re.M)[0]
+                exec(compile(data_part, str(path), "exec"), namespace)  # the ITEMS list only
+            found = re.search(r'answers.get\("([^"]+)"\) == "([^"]+)"', cell.source)
+            if found:
+                keys[found.group(1)] = found.group(2)
+        for item in namespace.get("ITEMS", []):
+            out.append(BlindItem(item["id"], item["category"], " ".join(item["vignette"].split()),
+                                 tuple(item["options"]), keys[item["id"]]))
+    return out
+
+
+def blind(out: Path, reviewers: int, items: list[BlindItem], mapping: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     codes = {s.id: s.id for s in items}
     if mapping is not None:
@@ -40,6 +81,9 @@ def blind(out: Path, reviewers: int, ids: list[str] | None, mapping: Path | None
         mapping.parent.mkdir(parents=True, exist_ok=True)
         mapping.write_text(json.dumps({c: i for i, c in codes.items()}, indent=1, sort_keys=True),
                            encoding="utf-8")
+        keys = {s.id: s.key for s in items}
+        (mapping.parent / "keys.json").write_text(json.dumps(keys, indent=1, sort_keys=True),
+                                                   encoding="utf-8")
     for n in range(1, reviewers + 1):
         lines = [
             f"# Blind key check, packet for reviewer {n}",
@@ -60,7 +104,9 @@ def blind(out: Path, reviewers: int, ids: list[str] | None, mapping: Path | None
 
 
 def score(folder: Path) -> int:
-    bank = default_bank()
+    keys_file = folder / "keys.json"
+    keys = (json.loads(keys_file.read_text(encoding="utf-8")) if keys_file.exists()
+            else {s.id: s.key for s in default_bank()})
     answers = {p.stem: json.loads(p.read_text(encoding="utf-8"))
                for p in sorted(folder.glob("reviewer-*.json"))}
     mapping_file = folder / "mapping.json"
@@ -72,10 +118,10 @@ def score(folder: Path) -> int:
         return 1
     rows = []
     for item_id in sorted({i for a in answers.values() for i in a}):
-        if item_id not in bank:
-            print(f"{folder}: {item_id}: not in the bank (dropped or renamed?)", file=sys.stderr)
+        if item_id not in keys:
+            print(f"{folder}: {item_id}: no key known (dropped or renamed?)", file=sys.stderr)
             continue
-        key = bank.get(item_id).key
+        key = keys[item_id]
         chosen = [a[item_id]["label"] for a in answers.values() if item_id in a]
         agree = sum(c == key for c in chosen)
         rows.append({
@@ -176,6 +222,8 @@ def main() -> int:
     b.add_argument("out", type=Path)
     b.add_argument("--reviewers", type=int, default=5)
     b.add_argument("--ids", nargs="*")
+    b.add_argument("--assessment", type=Path, metavar="SOURCE_DIR",
+                   help="check the graded items of an nbgrader source directory instead of the bank")
     b.add_argument("--mapping", type=Path, help="write neutral item codes and keep their ids here")
     s = sub.add_parser("score")
     s.add_argument("folder", type=Path)
@@ -184,7 +232,8 @@ def main() -> int:
     pg.add_argument("--out", type=Path, default=Path("book/key-check.md"))
     args = parser.parse_args()
     if args.command == "blind":
-        blind(args.out, args.reviewers, args.ids, args.mapping)
+        items = assessment_items(args.assessment) if args.assessment else bank_items(args.ids)
+        blind(args.out, args.reviewers, items, args.mapping)
         return 0
     if args.command == "page":
         page(args.rounds, args.out)

@@ -589,3 +589,34 @@ def test_report_after_real_autograde(tmp_path, capsys):
     assert [float(students[s]["score"]) for s in plan] == [6.0, 4.0, 3.0]
     assert "3 of 6 items unanswered" in students["r3-half"]["reasons"]
     print(f"\nreal autograde of 3 submissions: {sum(r.seconds for r in course.runs):.1f} s", file=sys.stderr)
+
+
+# =====================================================================================
+# The instructor notebook
+# =====================================================================================
+NOTEBOOK = ROOT / "exercises" / "instructor-analytics.ipynb"
+
+
+def test_instructor_notebook_is_stored_unexecuted_and_holds_no_key():
+    from tests.test_nbgrader_course import find_leaks
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.id
+    assert find_leaks(NOTEBOOK) == []
+
+
+def test_instructor_notebook_runs_and_shows_the_analysis(course):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(course)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert f"Gradebook: {course / 'gradebook.db'}" in printed
+    shown = json.dumps(nb.metadata.get("widgets", {}))  # what the Output widget displayed
+    assert "Confusion matrix for t1-quiz" in shown and "Items of t1-quiz" in shown
+    assert "Coercive power answered as Legitimate power 5 times" in shown

@@ -1,4 +1,4 @@
-"""The ``powerdynamics`` command: check and describe the bank, show saved progress.
+"""The ``powerdynamics`` command: the scenario bank, saved progress, grading and reports.
 
 Every expected failure (bad bank file, unreadable database) is reported as a message
 with the file, item and field named, and a non-zero exit code; never a traceback.
@@ -90,9 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "or the user data directory)")
     progress.add_argument("--json", action="store_true", help="print JSON")
     progress.set_defaults(func=_progress)
-    from .report import register as _register_report
+    # Instructor commands register themselves; their modules import heavy libraries
+    # (nbgrader, matplotlib) only when a command runs.
+    from .batch import register as register_grading
+    from .report import register as register_report
 
-    _register_report(sub)
+    register_grading(sub)
+    register_report(sub)
     return parser
 
 

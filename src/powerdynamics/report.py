@@ -75,6 +75,7 @@ __all__ = [
     "items_table_html",
     "register",
     "render_html",
+    "section_html",
     "write_csvs",
     "write_report",
 ]
@@ -619,8 +620,9 @@ def confusion_alt_text(confusion: Confusion, assignment: str, top: int = 5) -> s
 def item_map_figure(analysis: AssignmentAnalysis) -> Figure | None:
     """Difficulty (x) against discrimination (y), one labelled point per item.
 
-    Threshold lines mark the revise zones; flagged items are drawn as triangles and
-    others as circles, so the flag is visible without colour.
+    Threshold lines mark the revise zones; flagged items are drawn as labelled triangles
+    and others as plain circles, so the flag is visible without colour and a cohort of
+    60 items stays legible.
     """
     from matplotlib.figure import Figure
 
@@ -636,8 +638,9 @@ def item_map_figure(analysis: AssignmentAnalysis) -> Figure | None:
         flagged = bool(s.flags)
         ax.scatter([s.difficulty], [s.discrimination], marker="^" if flagged else "o", s=46,
                    color="#D55E00" if flagged else "#0072B2", zorder=3)
-        ax.annotate(s.item.id, (s.difficulty, s.discrimination), xytext=(4, 4),
-                    textcoords="offset points", fontsize=8)
+        if flagged:  # label the items to revise; the table names every item
+            ax.annotate(s.item.id, (s.difficulty, s.discrimination), xytext=(4, 4),
+                        textcoords="offset points", fontsize=8)
     ax.axvline(TOO_HARD, color="#555555", linestyle="--", linewidth=1)
     ax.axvline(TOO_EASY, color="#555555", linestyle="--", linewidth=1)
     ax.axhline(MIN_DISCRIMINATION, color="#555555", linestyle=":", linewidth=1)
@@ -648,7 +651,7 @@ def item_map_figure(analysis: AssignmentAnalysis) -> Figure | None:
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("difficulty (share of trainees correct)")
     ax.set_ylabel("discrimination (upper - lower 27 %)")
-    ax.set_title("Items to revise are triangles outside the clear area", fontsize=10, loc="left")
+    ax.set_title("Items to revise: labelled triangles in the shaded zones", fontsize=10, loc="left")
     return fig
 
 
@@ -808,6 +811,11 @@ def _notes_html(notes: Sequence[Note]) -> str:
     items = "".join(f'<li class="{n.level}"><strong>{n.level.capitalize()}:</strong> '
                     f"{escape(n.text)}</li>" for n in notes)
     return f'<ul role="list">{items}</ul>'
+
+
+def section_html(section: AssignmentReport, anchor: str = "assignment") -> str:
+    """One assignment's part of the report (the instructor notebook shows it as is)."""
+    return _section_html(section, anchor)
 
 
 def _section_html(section: AssignmentReport, anchor: str) -> str:

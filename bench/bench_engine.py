@@ -166,8 +166,11 @@ def main() -> int:
         jq = None if args.skip_jupyterquiz else render_jupyterquiz(quiz, scratch)
         if jq:
             (scratch / "jq.html").write_text(PAGE.format(body=jq), encoding="utf-8")
-        handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(scratch))
-        handler.log_message = lambda *a: None
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, format, *args):  # noqa: A002
+                pass
+
+        handler = partial(Quiet, directory=str(scratch))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}"

@@ -397,6 +397,7 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(course, tmp_path, capsys)
     assert "reading gradebook" not in err  # stderr is not a terminal here
     _code, err = run_report(capsys, str(course), "--out", str(tmp_path / "r.html"), "--progress")
     assert f"reading gradebook: {A}" in err and "100% (50/50)" in err
+    assert f"reading saved answers: {A}" in err and "100% (10/10)" in err
 
 
 # -- edge cases: a message in the report and on stderr, never a traceback ---------------

@@ -387,7 +387,7 @@ def _merge_items(gradebook_cells: Sequence[tuple[str, float]], source: Sequence[
 
 
 def _assignment_report(name: str, found: GradebookAssignment | None, settings: CourseSettings,
-                       course_dir: Path) -> AssignmentReport:
+                       course_dir: Path, progress: bool = False) -> AssignmentReport:
     section = AssignmentReport(name)
     notes = section.notes
     source_dir = course_dir / settings.source / name
@@ -428,7 +428,9 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
     corrupt: list[str] = []
     typed: list[str] = []
     elsewhere: list[str] = []
+    bar = Progress(len(found.scores), f"reading saved answers: {name}", enabled=progress)
     for student in sorted(found.scores):
+        bar.advance()
         scores = found.scores[student]
         complete = all(scores.get(i) is not None for i in ids)
         if not complete:
@@ -445,6 +447,7 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
             elsewhere.append(student)
         status = "typed" if saved.typed and saved.status != "ok" else saved.status
         submissions.append(Submission(student, scores, saved.answers, status))
+    bar.close()
     section.analysis = analysis = analyse(section.items, submissions)
 
     if analysis.ungraded:
@@ -526,13 +529,13 @@ def collect(course_dir: str | os.PathLike[str], assignment: str | None = None,
                                          + (f" (known: {', '.join(known)})." if known else ".")))
             return report
         report.assignments.append(_assignment_report(assignment, found.get(assignment), settings,
-                                                     course_dir))
+                                                     course_dir, show))
         return report
     ungraded_source = [a for a in in_source if a not in names]
     if ungraded_source and names:
         notes.append(Note("info", f"In source/ but not in the gradebook yet: {_names(ungraded_source)}."))
     for name in names:
-        report.assignments.append(_assignment_report(name, found.get(name), settings, course_dir))
+        report.assignments.append(_assignment_report(name, found.get(name), settings, course_dir, show))
     return report
 
 

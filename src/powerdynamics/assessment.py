@@ -47,10 +47,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError, model_validator
 
 from .labels import CATEGORIES, label_for
-from .scenarios import ID_PATTERN, CategorySlug
+from .scenarios import ItemBase
 
 __all__ = [
     "RESPONSES_FILE",
@@ -77,15 +77,9 @@ _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 # -- items ------------------------------------------------------------------------------
-class AssessmentItem(BaseModel):
+class AssessmentItem(ItemBase):
     """One graded scenario: what the trainee sees, and nothing that gives the answer away."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    category: CategorySlug
-    vignette: str = Field(min_length=40)
-    options: tuple[str, ...] = Field(min_length=3, max_length=4)
     content_note: bool = False
 
     @model_validator(mode="before")
@@ -101,29 +95,11 @@ class AssessmentItem(BaseModel):
                 )
         return data
 
-    @field_validator("id")
-    @classmethod
-    def _id_form(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError("use lower-case letters, digits and single hyphens, e.g. 'a1-01'")
-        return value
-
-    @field_validator("vignette")
-    @classmethod
-    def _tidy(cls, value: str) -> str:
-        return " ".join(value.split())
-
     @model_validator(mode="after")
     def _options_in_category(self) -> AssessmentItem:
-        labels = CATEGORIES[self.category].slugs
-        unknown = [o for o in self.options if o not in labels]
-        if unknown:
-            raise ValueError(
-                f"options: {', '.join(map(repr, unknown))} not in category {self.category!r} "
-                f"(labels: {', '.join(labels)})"
-            )
-        if len(set(self.options)) != len(self.options):
-            raise ValueError("options: an option is listed twice")
+        problems = self.option_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

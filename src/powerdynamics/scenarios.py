@@ -61,8 +61,11 @@ class Tags(BaseModel):
         return value
 
 
-class Scenario(BaseModel):
-    """One practice item: a vignette, options, the key and feedback for every distractor."""
+class ItemBase(BaseModel):
+    """What every scenario item shows a trainee: practice items and graded ones alike.
+
+    The rules that do not depend on a key live here once, so the practice bank and the
+    graded assessment items (which must never carry a key) validate the same way."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,6 +73,37 @@ class Scenario(BaseModel):
     category: CategorySlug
     vignette: str = Field(min_length=40)
     options: tuple[str, ...] = Field(min_length=3, max_length=4)
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("use lower-case letters, digits and single hyphens, e.g. 'expert-01'")
+        return value
+
+    @field_validator("vignette")
+    @classmethod
+    def _tidy_vignette(cls, value: str) -> str:
+        return " ".join(value.split())
+
+    def option_problems(self) -> list[str]:
+        """Options outside the item's category, or listed twice ("field: message")."""
+        labels = CATEGORIES[self.category].slugs
+        problems: list[str] = []
+        unknown = [o for o in self.options if o not in labels]
+        if unknown:
+            problems.append(
+                f"options: {', '.join(map(repr, unknown))} not in category {self.category!r} "
+                f"(labels: {', '.join(labels)})"
+            )
+        if len(set(self.options)) != len(self.options):
+            problems.append("options: an option is listed twice")
+        return problems
+
+
+class Scenario(ItemBase):
+    """One practice item: a vignette, options, the key and feedback for every distractor."""
+
     key: str
     explanation: str = Field(min_length=20, description="Why the key is right: the decisive cue.")
     feedback: dict[str, str] = Field(
@@ -78,14 +112,7 @@ class Scenario(BaseModel):
     )
     tags: Tags
 
-    @field_validator("id")
-    @classmethod
-    def _id_form(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError("use lower-case letters, digits and single hyphens, e.g. 'bases-expert-01'")
-        return value
-
-    @field_validator("vignette", "explanation")
+    @field_validator("explanation")
     @classmethod
     def _tidy_text(cls, value: str) -> str:
         value = " ".join(value.split())
@@ -100,16 +127,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _options_key_feedback(self) -> Scenario:
-        labels = CATEGORIES[self.category].slugs
-        problems: list[str] = []
-        unknown = [o for o in self.options if o not in labels]
-        if unknown:
-            problems.append(
-                f"options: {', '.join(map(repr, unknown))} not in category {self.category!r} "
-                f"(labels: {', '.join(labels)})"
-            )
-        if len(set(self.options)) != len(self.options):
-            problems.append("options: an option is listed twice")
+        problems = self.option_problems()
         if self.key not in self.options:
             problems.append(f"key: {self.key!r} is not among the options")
             raise ValueError("; ".join(problems))  # feedback cannot be judged without a key

@@ -43,9 +43,10 @@ async ([n]) => {
     radios[i % radios.length].click();
     const t0 = performance.now();
     fs.querySelector('.pdq-check').click();
-    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    const t1 = performance.now();  // handlers are synchronous: feedback is in the DOM now
     if (!fs.querySelector('.pdq-headline')) throw new Error('no feedback');
-    times.push(performance.now() - t0);
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    times.push([t1 - t0, performance.now() - t0]);
   }
   return times;
 }
@@ -179,10 +180,15 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             page = browser.new_page()
             page.goto(f"{base}/ours.html")
-            times = page.evaluate(MEASURE, [args.answers])
-            print("\n1. Static quiz: click on Check -> feedback painted (headless Chromium)")
-            print(f"   answers: {len(times)}  p50: {percentile(times, .5):.2f} ms  "
-                  f"p95: {percentile(times, .95):.2f} ms  max: {max(times):.2f} ms")
+            pairs = page.evaluate(MEASURE, [args.answers])
+            dom = [p[0] for p in pairs]
+            painted = [p[1] for p in pairs]
+            print("\n1. Static quiz: click on Check -> feedback (headless Chromium)")
+            print(f"   answers: {len(pairs)}")
+            print(f"   feedback in the DOM:      p50 {percentile(dom, .5):.2f} ms  "
+                  f"p95 {percentile(dom, .95):.2f} ms  max {max(dom):.2f} ms")
+            print(f"   next frame painted:       p50 {percentile(painted, .5):.2f} ms  "
+                  f"p95 {percentile(painted, .95):.2f} ms  (bounded below by the 60 Hz frame)")
 
             print("\n2. A page with the same 10 questions")
             ours_reqs, ours_err = page_requests(browser, f"{base}/ours.html")

@@ -43,7 +43,7 @@ test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub" $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \

@@ -614,7 +614,7 @@ def test_instructor_notebook_runs_and_shows_the_analysis(course):
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, timeout=120, kernel_name="python3", shutdown_kernel="immediate",
                    resources={"metadata": {"path": str(course)}}).execute()
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert f"Gradebook: {course / 'gradebook.db'}" in printed

@@ -65,7 +65,7 @@ if settings.admin_token:
     c.JupyterHub.services = [{"name": "course-admin", "api_token": settings.admin_token}]
     c.JupyterHub.load_roles = [{
         "name": "course-admin",
-        "scopes": ["admin:users", "admin:servers", "access:servers", "read:hub"],
+        "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "read:hub"],
         "services": ["course-admin"],
     }]
 

@@ -54,6 +54,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_site.py
+	$(BIN)/python bench/bench_autograde.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

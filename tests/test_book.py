@@ -37,6 +37,16 @@ def test_no_page_references_a_third_party_url(built_book):
     assert offenders == {}
 
 
+def test_no_page_links_to_another_site(built_book):
+    """The book is read offline and privately: DOIs and sites are given as text."""
+    offenders = {}
+    for page in built_book.rglob("*.html"):
+        found = re.findall(r"""href\s*=\s*["']?(?:https?:)?//[^"'\s>]+""", page.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(page.relative_to(built_book))] = found[:3]
+    assert offenders == {}
+
+
 def test_no_cdn_loaders_or_thebe_config(built_book):
     for page in built_book.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

@@ -79,9 +79,21 @@ def test_ids_keep_their_order_and_limit_applies():
 
 def test_content_note_items_can_be_skipped(monkeypatch):
     bank = default_bank()
-    flagged = [s for s in bank if s.tags.content_note]
-    if not flagged:
-        pytest.skip("no content-note items in the bank yet")
+    flagged = [s.id for s in bank if s.tags.content_note]
+    assert flagged, "the bank has no content-note items to opt out of"
     monkeypatch.setenv("POWERDYNAMICS_SKIP_CONTENT_NOTES", "1")
     quiz = ScenarioQuiz(record_progress=False)
     assert not any(p.scenario.tags.content_note for p in quiz.items)
+    assert quiz.skipped_for_content_note == len(flagged)
+
+
+def test_opting_out_is_respected_when_it_leaves_nothing(monkeypatch):
+    flagged = [s.id for s in default_bank() if s.tags.content_note][:3]
+    monkeypatch.setenv("POWERDYNAMICS_SKIP_CONTENT_NOTES", "1")
+    quiz = ScenarioQuiz(flagged, record_progress=False)
+    assert len(quiz) == 0
+    bundle = quiz._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert "3 scenarios of this quiz carry a content note" in bundle["text/html"]
+    assert "alternative practice" in bundle["text/plain"]
+    assert all(i not in bundle["text/html"] for i in flagged)

@@ -56,7 +56,8 @@ class ScenarioQuiz:
     bank order and the option order written in the bank).  ``limit`` keeps the first
     *n* items after ordering.  Items with a content note are left out when
     ``skip_content_notes`` is true (default: the POWERDYNAMICS_SKIP_CONTENT_NOTES
-    environment variable), as long as something remains.
+    environment variable).  A trainee's opt-out is respected even when it leaves
+    nothing: the quiz then shows a short notice pointing to the alternative practice.
     """
 
     def __init__(
@@ -79,14 +80,16 @@ class ScenarioQuiz:
         if skip_content_notes is None:
             skip_content_notes = skip_content_notes_default()
         chosen = self.bank.select(ids, category=category, lesson=lesson, setting=setting, keys=keys)
+        self.skipped_for_content_note = 0
         if skip_content_notes:
             kept = [s for s in chosen if not s.tags.content_note]
-            chosen = kept or chosen
+            self.skipped_for_content_note = len(chosen) - len(kept)
+            chosen = kept
         if ids is None:
             chosen = seeded_order(chosen, seed, salt="items", key=lambda s: s.id)
         if limit is not None:
             chosen = chosen[:limit]
-        if not chosen:
+        if not chosen and not self.skipped_for_content_note:
             raise ValueError(
                 "no scenarios match this selection "
                 f"(ids={ids!r}, category={category!r}, lesson={lesson!r}, setting={setting!r})"
@@ -99,6 +102,11 @@ class ScenarioQuiz:
         categories = {p.scenario.category for p in self.items}
         self.title = title or (
             CATEGORIES[categories.pop()].name if len(categories) == 1 else "Mixed practice"
+        )
+        self.notice = "" if self.items else (
+            f"All {self.skipped_for_content_note} scenarios of this quiz carry a content note, "
+            "and you chose to skip those (POWERDYNAMICS_SKIP_CONTENT_NOTES). Nothing is missing: "
+            "use the alternative practice in this lesson, which teaches the same distinctions."
         )
         digest = hashlib.sha256(
             f"{seed}|{'|'.join(p.scenario.id for p in self.items)}|{next(_instances)}".encode()
@@ -175,6 +183,9 @@ class ScenarioQuiz:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self.to_html()}
+        if not self.items:  # the opt-out left nothing: the notice needs no widget
+            bundle["text/plain"] = self.notice
+            return bundle
         view = self.widget.box._repr_mimebundle_()
         if view and WIDGET_MIME in view:
             bundle[WIDGET_MIME] = view[WIDGET_MIME]

@@ -72,6 +72,11 @@ def quiz_data(quiz: ScenarioQuiz) -> dict[str, object]:
 
 def render_quiz(quiz: ScenarioQuiz) -> str:
     """The static rendering of a quiz (deterministic: same quiz, same bytes)."""
+    if not quiz.items:
+        return _environment().from_string(
+            '<div class="pdq-quiz pdq-skipped" role="note"><p><strong>Practice: {{ title }}</strong>'
+            "</p><p>{{ notice }}</p></div>"
+        ).render(title=quiz.title, notice=quiz.notice)
     template = _environment().get_template("quiz.html.j2")
     return template.render(
         quiz=quiz,

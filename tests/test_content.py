@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -16,6 +15,7 @@ import yaml
 
 from powerdynamics.labels import CATEGORIES, POWER_SOURCES
 from powerdynamics.notebook_outputs import volatile_parts
+from tests.htmltext import html_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE = ROOT / "book" / "_source" / "power-dynamics.md"
@@ -41,29 +41,9 @@ def strip_emoji(heading: str) -> str:
     return re.sub(r"^[^\w]+", "", heading).strip()
 
 
-class TextOf(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
 def page_text(path: Path) -> str:
-    parser = TextOf()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join(" ".join(parser.parts).split()).casefold()
+    text = html_text(path.read_text(encoding="utf-8"), separator=" ", skip_tags=("script", "style"))
+    return " ".join(text.split()).casefold()
 
 
 def norm(text: str) -> str:

@@ -44,12 +44,13 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.htmltext import html_text
 
 pytestmark = pytest.mark.hub
 
@@ -959,9 +960,7 @@ def test_feedback_reaches_each_trainee_without_keys(cohort: Cohort, flow: Flow):
         assert len(pages) == 1, (user, pages)
         raw = pages[0].read_text(encoding="utf-8")
         assert pages[0].stat().st_uid == cohort.home(user).stat().st_uid
-        parser = _Text()
-        parser.feed(raw)
-        text = "".join(parser.parts)
+        text = html_text(raw)
         scores = re.findall(r"Score: ([0-9.]+) / ([0-9.]+)", text)
         assert scores[0] == (f"{right:.1f}", "10.0"), (user, scores)  # the total comes first
         items = [s for s in scores[1:] if s[1] == "1.0"]
@@ -969,15 +968,6 @@ def test_feedback_reaches_each_trainee_without_keys(cohort: Cohort, flow: Flow):
         assert items.count(("0.0", "1.0")) == 2 * (6 - right), (user, scores)  # listed, then at the cell
         for form in (raw, html.unescape(raw), text):
             assert "HIDDEN TESTS" not in form and not [h for h in hidden if h in form], user
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
 
 
 # -- who can read what -----------------------------------------------------------------------------

@@ -23,11 +23,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.htmltext import html_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
@@ -506,24 +507,13 @@ def test_feedback_and_export(pipeline):
 @pytest.mark.nbgrader
 def test_feedback_shows_per_item_scores_and_the_trainees_own_answers(pipeline):
     page = pipeline.course.dir / "feedback" / "s02-partly-wrong" / A1 / f"{A1}.html"
-    parser = _Text()
-    parser.feed(page.read_text(encoding="utf-8"))
-    text = "".join(parser.parts)
+    text = html_text(page.read_text(encoding="utf-8"))
     assert text.count("did not pass, so this cell earned no points") == 2
     assert "Score: 0.0 / 1.0" in text and "Score: 1.0 / 1.0" in text
     assert "(saved quiz answer)" in text  # the status cell lists what was submitted
 
 
 # -- leaks -------------------------------------------------------------------------------------
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -541,9 +531,7 @@ def _text_of(path: Path) -> str:
     raw = path.read_bytes().decode("utf-8", errors="replace")
     forms = [raw]
     if path.suffix in (".html", ".htm"):
-        parser = _Text()
-        parser.feed(raw)
-        forms.append("".join(parser.parts))
+        forms.append(html_text(raw))
     if path.suffix in (".ipynb", ".json"):
         try:
             forms.append("\n".join(_strings(json.loads(raw))))

@@ -8,23 +8,34 @@ and shared machines.
 
 A lesson must never fail because of its progress store: a corrupt database is moved
 aside with a warning and a fresh one is used; any other storage error is reported once
-and the answers of this session are kept in memory so the quiz still works.
+and the answers are kept in memory and written with the next answer that can be saved.
+A database busy with another kernel's write is waited for (SQLite does not always call
+its busy handler, e.g. while a journal mode changes), never treated as a failure.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 
 ENV_VAR = "POWERDYNAMICS_PROGRESS_DB"
+#: How long to wait for another process's write before keeping an answer in memory.
+BUSY_SECONDS = 30.0
+INSERT = (
+    "INSERT INTO answers (item_id, category, chosen, correct, attempt, quiz, answered_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+T = TypeVar("T")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,7 +86,7 @@ class ProgressStore:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         self._ready = False
-        self._memory: list[Answer] = []
+        self._pending: list[Answer] = []  # answers not yet stored (after a storage error)
         self._warned = False
 
     # -- connection management ----------------------------------------------------------
@@ -88,15 +99,33 @@ class ProgressStore:
         finally:
             conn.close()
 
+    @staticmethod
+    def _busy(exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and (
+            "locked" in str(exc) or "busy" in str(exc))
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        """Run ``action``, waiting out another process's lock for up to BUSY_SECONDS."""
+        deadline = time.monotonic() + BUSY_SECONDS
+        delay = 0.005
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not self._busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
     def _prepare(self) -> None:
         """Create the database on first use; move a corrupt one aside."""
         if self._ready:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._init_schema()
+            self._retrying(self._init_schema)
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if self._busy(exc):
                 raise
             aside = self._move_aside()
             warnings.warn(
@@ -105,7 +134,7 @@ class ProgressStore:
                 ProgressWarning,
                 stacklevel=3,
             )
-            self._init_schema()
+            self._retrying(self._init_schema)
         self._ready = True
 
     def _init_schema(self) -> None:
@@ -134,8 +163,8 @@ class ProgressStore:
         if not self._warned:
             self._warned = True
             warnings.warn(
-                f"Progress could not be saved to {self.path} ({exc}). Your answers in this "
-                "session are kept in memory; the quiz works as usual.",
+                f"Progress could not be saved to {self.path} ({exc}). Your answers are kept in "
+                "memory and saved with the next answer that can be; the quiz works as usual.",
                 ProgressWarning,
                 stacklevel=3,
             )
@@ -151,26 +180,35 @@ class ProgressStore:
         attempt: int = 1,
         quiz: str = "",
     ) -> Answer:
-        """Store one answer durably (its own transaction); never raises on storage errors."""
+        """Store one answer durably (its own transaction); never raises on storage errors.
+
+        Answers kept in memory after an earlier error are written first, in order."""
         answer = Answer(item_id, category, chosen, bool(correct), attempt, quiz, _now())
+        self._pending.append(answer)
         try:
             self._prepare()
-            with self._connect() as conn:
-                conn.execute("PRAGMA synchronous = FULL")
-                conn.execute(
-                    "INSERT INTO answers (item_id, category, chosen, correct, attempt, quiz,"
-                    " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (answer.item_id, answer.category, answer.chosen, int(answer.correct),
-                     answer.attempt, answer.quiz, answer.answered_at),
-                )
+            self._retrying(self._flush)
         except (sqlite3.Error, OSError) as exc:
-            self._memory.append(answer)
             self._warn_once(exc)
         return answer
 
+    def _flush(self) -> None:
+        rows = [(a.item_id, a.category, a.chosen, int(a.correct), a.attempt, a.quiz, a.answered_at)
+                for a in self._pending]
+        with self._connect() as conn:
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(INSERT, rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        self._pending.clear()
+
     # -- reading ------------------------------------------------------------------------
     def answers(self) -> list[Answer]:
-        """All answers, oldest first (plus any kept in memory after a storage error)."""
+        """All answers, oldest first (plus any still kept in memory after a storage error)."""
         stored: list[Answer] = []
         if self.path.exists():
             try:
@@ -182,7 +220,7 @@ class ProgressStore:
                     stored = [Answer(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in cursor]
             except (sqlite3.Error, OSError) as exc:
                 self._warn_once(exc)
-        return stored + self._memory
+        return stored + self._pending
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Per category: items answered, first answers correct, answers given in all."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -49,26 +48,17 @@ def bank_items(ids: list[str] | None) -> list[BlindItem]:
 
 
 def assessment_items(source: Path) -> list[BlindItem]:
-    """Graded items of the nbgrader course: ITEMS cell of each source notebook, keys from
-    the hidden tests (instructor material; the results stay in exercises/keycheck/)."""
-    import nbformat
+    """Graded items of the nbgrader course, keys from the hidden tests (instructor
+    material; the results stay in exercises/keycheck/).  Parsed like the instructor
+    report parses them, without running the notebooks."""
+    from powerdynamics.report import read_source
 
     out: list[BlindItem] = []
-    for path in sorted(source.glob("*/*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        namespace: dict = {}
-        keys: dict[str, str] = {}
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            if grade_id == "quiz":
-                data_part = re.split(r"^.*AssessmentQuiz\(", cell.source, maxsplit=1, flags=re.M)[0]
-                exec(compile(data_part, str(path), "exec"), namespace)  # the ITEMS list only
-            found = re.search(r'answers.get\("([^"]+)"\) == "([^"]+)"', cell.source)
-            if found:
-                keys[found.group(1)] = found.group(2)
-        for item in namespace.get("ITEMS", []):
-            out.append(BlindItem(item["id"], item["category"], " ".join(item["vignette"].split()),
-                                 tuple(item["options"]), keys[item["id"]]))
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        items, problems = read_source(folder)
+        if problems:
+            raise SystemExit(f"{folder}: " + "; ".join(problems))
+        out += [BlindItem(i.id, i.category or "", i.vignette, i.options, i.key or "") for i in items]
     return out
 
 

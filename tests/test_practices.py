@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from powerdynamics import mastery
 from powerdynamics import practices as pr
 from powerdynamics.practices import (
     SOURCE_QUESTION,
@@ -302,7 +303,7 @@ def test_boundary_html_escapes_the_typed_request():
 
 
 def test_empty_store_says_no_answers_yet():
-    table = pr.mastery_table({})
+    table = mastery.mastery_table({})
     assert table._repr_html_().startswith("<p>No answers yet")
 
 
@@ -312,13 +313,13 @@ def test_mastery_rows_follow_course_order_with_names_and_advice():
         "bases": {"items": 6, "first_correct": 3, "answers": 9},
         "control": {"items": 2, "first_correct": 2, "answers": 2},
     }
-    rows = pr.mastery_rows(summary)
+    rows = mastery.mastery_rows(summary)
     assert [r.category for r in rows] == [
         "Individual and relational bases of power", "Power versus control",
         "Power over, power with, power to"]
     assert [r.advice for r in rows] == [
         "review first", "too few items to tell yet", "secure: keep reviewing now and then"]
-    html = pr.MasteryTable(rows)._repr_html_()
+    html = mastery.MasteryTable(rows)._repr_html_()
     assert "<td>3 (50%)</td>" in html and html.count("<tr>") == 4
 
 
@@ -327,9 +328,9 @@ def test_mastery_table_reads_the_progress_store(tmp_path, monkeypatch):
 
     db = tmp_path / "progress.sqlite3"
     monkeypatch.setenv("POWERDYNAMICS_PROGRESS_DB", str(db))
-    assert pr.mastery_table().rows == ()
+    assert mastery.mastery_table().rows == ()
     ProgressStore(db).record("x-01", "bases", "expert", True)
-    assert pr.mastery_table().rows == (pr.MasteryRow(
+    assert mastery.mastery_table().rows == (mastery.MasteryRow(
         "Individual and relational bases of power", 1, 1, 1),)
 
 

@@ -61,8 +61,7 @@ def test_mastery_chart_with_no_answers_is_a_deterministic_message(tmp_path, monk
 def test_mastery_chart_reads_the_store_and_names_what_to_review_next(tmp_path):
     import base64
 
-    from powerdynamics.mastery import draw_mastery, mastery_chart
-    from powerdynamics.practices import mastery_rows
+    from powerdynamics.mastery import draw_mastery, mastery_chart, mastery_rows
 
     store = ProgressStore(tmp_path / "p.sqlite3")
     for n in range(6):  # bases: 5 of 6 right at the first try -> secure

@@ -143,6 +143,7 @@ class SourceItem:
     category: str | None
     options: tuple[str, ...]
     key: str | None
+    vignette: str = ""
 
 
 _KEY_ASSERT = re.compile(
@@ -223,7 +224,8 @@ def parse_source_notebook(nb: Mapping[str, Any]) -> tuple[list[SourceItem], list
         key = keys.get(raw["id"])
         if key is None:
             problems.append(f"{raw['id']}: no key found in the hidden tests")
-        items.append(SourceItem(raw["id"], category, options, key))
+        vignette = " ".join(str(raw.get("vignette", "")).split())
+        items.append(SourceItem(raw["id"], category, options, key, vignette))
     listed = {i.id for i in items}
     for item_id in keys:
         if item_id not in listed:

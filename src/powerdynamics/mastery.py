@@ -3,8 +3,8 @@
 Why a picture next to lesson 7's table: a trainee coming back after a week wants to
 see at a glance which distinction is weakest, and the review queue
 (:mod:`powerdynamics.review`) then brings the missed scenarios back first.  The chart
-reads the same progress-store summary as :func:`powerdynamics.practices.mastery_table`
-and uses the same rules (first-try answers only; fewer than five items tell little;
+reads the same progress-store summary as :func:`mastery_table` and uses the same
+rules (first-try answers only; fewer than five items tell little;
 80 % is the bar), so the two never disagree.
 
 Rendering rules (shared with lesson 6's pictures): a bare matplotlib ``Figure`` (no
@@ -24,19 +24,94 @@ from functools import cached_property
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .practices import MasteryRow, figure_png, mastery_rows
+from .practices import figure_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["NO_ANSWERS_CHART", "SECURE_PERCENT", "MasteryChart", "draw_mastery", "mastery_alt_text",
-           "mastery_chart", "review_next"]
+__all__ = ["NO_ANSWERS", "NO_ANSWERS_CHART", "SECURE_PERCENT", "MasteryChart", "MasteryRow",
+           "MasteryTable", "draw_mastery", "mastery_alt_text", "mastery_chart", "mastery_rows",
+           "mastery_table", "review_next"]
 
-#: Share right at the first try from which a category counts as secure (as in the table).
+#: Share right at the first try from which a category counts as secure.
 SECURE_PERCENT = 80
-#: Fewer items than this tell little (as in the table).
+#: Fewer items than this tell little.
 MIN_ITEMS = 5
 COLOURS = {"secure": "#0072B2", "review": "#E69F00"}  # Okabe-Ito blue and orange
+
+NO_ANSWERS = ("No answers yet: answer a practice quiz in any lesson and this table fills "
+              "in. (In a terminal, powerdynamics progress prints the same summary.)")
+
+
+@dataclass(frozen=True)
+class MasteryRow:
+    category: str
+    items: int
+    first_correct: int
+    answers: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.first_correct // max(self.items, 1)
+
+    @property
+    def advice(self) -> str:
+        """Fewer than MIN_ITEMS items tell little; SECURE_PERCENT right at the first try is the bar."""
+        if self.items < MIN_ITEMS:
+            return "too few items to tell yet"
+        return "secure: keep reviewing now and then" if self.secure else "review first"
+
+    @property
+    def secure(self) -> bool:
+        return self.items >= MIN_ITEMS and self.percent >= SECURE_PERCENT
+
+
+def mastery_rows(summary: Mapping[str, Mapping[str, int]]) -> tuple[MasteryRow, ...]:
+    """Rows in the order of the course's categories, with display names."""
+    from .labels import CATEGORIES
+
+    order = [c for c in CATEGORIES if c in summary] + sorted(set(summary) - set(CATEGORIES))
+    return tuple(
+        MasteryRow(CATEGORIES[c].name if c in CATEGORIES else c, summary[c]["items"],
+                   summary[c]["first_correct"], summary[c]["answers"])
+        for c in order
+    )
+
+
+@dataclass(frozen=True)
+class MasteryTable:
+    """Displays as an HTML table, or as "No answers yet" for an empty store."""
+
+    rows: tuple[MasteryRow, ...]
+
+    def _repr_html_(self) -> str:
+        if not self.rows:
+            return f"<p>{escape(NO_ANSWERS)}</p>"
+        head = ("<tr><th>Category</th><th>Items answered</th><th>Right at the first try</th>"
+                "<th>Answers in all</th><th>Suggestion</th></tr>")
+        body = "".join(
+            f"<tr><td>{escape(r.category)}</td><td>{r.items}</td>"
+            f"<td>{r.first_correct} ({r.percent}%)</td><td>{r.answers}</td>"
+            f"<td>{escape(r.advice)}</td></tr>" for r in self.rows)
+        return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        if not self.rows:
+            printer.text(NO_ANSWERS)
+            return
+        printer.text("\n".join(
+            f"{r.category}: {r.items} items, {r.first_correct} ({r.percent}%) right at the "
+            f"first try, {r.answers} answers; {r.advice}" for r in self.rows))
+
+
+def mastery_table(summary: Mapping[str, Mapping[str, int]] | None = None) -> MasteryTable:
+    """The mastery table for ``summary`` (default: the trainee's own progress store)."""
+    if summary is None:
+        from .progress import ProgressStore
+
+        summary = ProgressStore().summary()
+    return MasteryTable(mastery_rows(summary))
+
 
 NO_ANSWERS_CHART = (
     "No answers yet, so there is no mastery chart to draw. Answer a practice quiz in any "
@@ -45,21 +120,17 @@ NO_ANSWERS_CHART = (
 )
 
 
-def _secure(row: MasteryRow) -> bool:
-    return row.items >= MIN_ITEMS and row.percent >= SECURE_PERCENT
-
-
 def review_next(rows: Sequence[MasteryRow]) -> MasteryRow | None:
     """The category to review next: the lowest share right among those not yet secure
     (ties keep the course's order); ``None`` when every category is secure."""
-    candidates = [r for r in rows if not _secure(r)]
+    candidates = [r for r in rows if not r.secure]
     return min(candidates, key=lambda r: r.percent) if candidates else None
 
 
 def _short_advice(row: MasteryRow) -> str:
     if row.items < MIN_ITEMS:
         return "too few items yet"
-    return "secure" if _secure(row) else "review first"
+    return "secure" if row.secure else "review first"
 
 
 def _value_text(row: MasteryRow) -> str:
@@ -92,7 +163,7 @@ def draw_mastery(rows: Sequence[MasteryRow]) -> Figure:
     fig = Figure(figsize=(9, 0.65 * len(rows) + 1.9), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     for yi, row in zip(y, rows, strict=True):
-        secure = _secure(row)
+        secure = row.secure
         ax.barh([yi], [row.percent], height=0.6,
                 color=COLOURS["secure" if secure else "review"],
                 hatch=None if secure else "//", edgecolor="white", linewidth=0)

@@ -92,9 +92,8 @@ class ProgressStore:
     # -- connection management ----------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
-            conn.execute("PRAGMA busy_timeout = 30000")
             yield conn
         finally:
             conn.close()

@@ -80,9 +80,12 @@ class Tally:
         return score_line(self.correct, self.answered, len(self.item_ids))
 
 
+#: The running-score sentence; the static page fills the same template in its script.
+SCORE_TEMPLATE = "Score: {c} of {a} answered correctly at the first try ({t} in this quiz)."
+
+
 def score_line(correct: int, answered: int, total: int) -> str:
-    """The running-score sentence (mirrored verbatim by the page's JS template)."""
-    return f"Score: {correct} of {answered} answered correctly at the first try ({total} in this quiz)."
+    return SCORE_TEMPLATE.format(c=correct, a=answered, t=total)
 
 
 def all_verdicts(items: Iterable[Scenario]) -> dict[str, dict[str, Verdict]]:

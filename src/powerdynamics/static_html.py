@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from .labels import CATEGORIES, label_for
-from .scoring import check_answer, score_line
+from .scoring import SCORE_TEMPLATE, check_answer, score_line
 
 if TYPE_CHECKING:
     from .quiz import ScenarioQuiz
@@ -66,8 +66,7 @@ def quiz_data(quiz: ScenarioQuiz) -> dict[str, object]:
         })
     names = {p: label_for(p).name for planned in quiz.items for p in planned.options}
     return {"quiz": quiz.quiz_id, "items": items, "names": names,
-            "scoreTemplate": score_line(-1, -2, -3).replace("-1", "{c}").replace("-2", "{a}")
-            .replace("-3", "{t}")}
+            "scoreTemplate": SCORE_TEMPLATE}
 
 
 def render_quiz(quiz: ScenarioQuiz) -> str:

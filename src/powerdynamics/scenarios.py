@@ -198,8 +198,13 @@ def _problems_from_validation(
 
 def load_file(path: Path | str, display_name: str | None = None) -> tuple[list[Scenario], list[Problem]]:
     """Parse and validate one bank file; return its valid items and every problem found."""
-    path = Path(path)
-    name = display_name or str(path)
+    located, problems = _load_located(Path(path), display_name or str(path))
+    return [item for item, _ in located], problems
+
+
+def _load_located(path: Path, display_name: str) -> tuple[list[tuple[Scenario, int]], list[Problem]]:
+    """Like :func:`load_file`, with the line of each item's ``id`` (for duplicate ids)."""
+    name = display_name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -220,7 +225,7 @@ def load_file(path: Path | str, display_name: str | None = None) -> tuple[list[S
         return [], [Problem(name, items_node.start_mark.line + 1, "-", "items", "must be a list")]
 
     loader = yaml.SafeLoader("")
-    scenarios: list[Scenario] = []
+    scenarios: list[tuple[Scenario, int]] = []
     problems: list[Problem] = []
     for index, node in enumerate(items_node.value):
         item_line = node.start_mark.line + 1
@@ -231,32 +236,23 @@ def load_file(path: Path | str, display_name: str | None = None) -> tuple[list[S
         data: Any = loader.construct_document(node)
         item_id = str(data.get("id") or f"#{index + 1}")
         try:
-            scenarios.append(Scenario.model_validate(data))
+            scenarios.append((Scenario.model_validate(data), lines.get("id", item_line)))
         except ValidationError as exc:
             problems.extend(_problems_from_validation(exc, name, item_line, item_id, lines))
     return scenarios, problems
 
 
-def _check_unique(files: list[tuple[str, list[Scenario], dict[str, int]]]) -> list[Problem]:
+def _check_unique(files: list[tuple[str, list[tuple[Scenario, int]]]]) -> list[Problem]:
     seen: dict[str, str] = {}
     problems: list[Problem] = []
-    for name, items, id_lines in files:
-        for item in items:
+    for name, located in files:
+        for item, id_line in located:
             if item.id in seen:
-                problems.append(Problem(name, id_lines.get(item.id, 1), item.id, "id",
+                problems.append(Problem(name, id_line, item.id, "id",
                                         f"duplicate id (first defined in {seen[item.id]})"))
             else:
                 seen[item.id] = name
     return problems
-
-
-def _id_lines(path: Path) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        match = re.match(r"^\s*-?\s*id:\s*['\"]?([^'\"\s#]+)", line)
-        if match:
-            lines.setdefault(match.group(1), number)
-    return lines
 
 
 def bank_files() -> list[Path]:
@@ -276,14 +272,13 @@ def check_files(paths: Iterable[Path | str]) -> tuple[list[Scenario], list[Probl
     """Validate bank files together (ids are unique across files)."""
     all_items: list[Scenario] = []
     problems: list[Problem] = []
-    per_file: list[tuple[str, list[Scenario], dict[str, int]]] = []
+    per_file: list[tuple[str, list[tuple[Scenario, int]]]] = []
     for path in map(Path, paths):
         name = _display(path)
-        items, file_problems = load_file(path, name)
+        located, file_problems = _load_located(path, name)
         problems.extend(file_problems)
-        all_items.extend(items)
-        if items:
-            per_file.append((name, items, _id_lines(path)))
+        all_items.extend(item for item, _ in located)
+        per_file.append((name, located))
     problems.extend(_check_unique(per_file))
     return all_items, problems
 

@@ -22,14 +22,12 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 from powerdynamics import ScenarioQuiz  # noqa: E402
 from powerdynamics.labels import label_for  # noqa: E402
+from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench</title>'
         "</head><body>{body}</body></html>")
 
@@ -153,9 +151,6 @@ def main() -> int:
     parser.add_argument("--skip-jupyterquiz", action="store_true")
     args = parser.parse_args()
 
-    import http.server
-    import threading
-    from functools import partial
 
     from playwright.sync_api import sync_playwright
 
@@ -167,17 +162,10 @@ def main() -> int:
         jq = None if args.skip_jupyterquiz else render_jupyterquiz(quiz, scratch)
         if jq:
             (scratch / "jq.html").write_text(PAGE.format(body=jq), encoding="utf-8")
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, format, *args):  # noqa: A002
-                pass
-
-        handler = partial(Quiet, directory=str(scratch))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+        base, server = serve_directory(scratch)
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"{base}/ours.html")
             pairs = page.evaluate(MEASURE, [args.answers])

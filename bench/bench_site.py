@@ -11,21 +11,19 @@ Usage: python bench/bench_site.py [--no-build]
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+
+from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
 
 
 def clean_build() -> float:
@@ -34,11 +32,6 @@ def clean_build() -> float:
     subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "--all",
                     "--warningiserror", str(ROOT)], check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - start
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
 
 
 def recorder(seen: list[str], base: str):
@@ -67,15 +60,12 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base, server = serve_directory(HTML)
     requests: dict[str, int] = {}
     transferred: dict[str, int] = {}
     external = 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for rel in sizes:
             context = browser.new_context()  # empty cache: count every request
             seen: list[str] = []

@@ -7,33 +7,20 @@ never to the developer's own data directory.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CHROMIUM = os.environ.get("POWERDYNAMICS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
-
 _SCRATCH = Path(tempfile.mkdtemp(prefix="powerdynamics-tests-"))
 os.environ["POWERDYNAMICS_PROGRESS_DB"] = str(_SCRATCH / "session-progress.sqlite3")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -62,22 +49,15 @@ def built_book() -> Path:
     return html
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def serve():
     """Serve a directory over HTTP on 127.0.0.1; returns a function dir -> base URL."""
-    servers: list[http.server.ThreadingHTTPServer] = []
+    servers = []
 
     def _serve(directory: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base, server = serve_directory(directory)
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return base
 
     yield _serve
     for server in servers:

@@ -339,12 +339,12 @@ class ProgressStore:
             return (f"Progress cannot be saved: the disk holding {where} is full ({exc}). Free "
                     f"some space. {self._kept()}")
         if kind == "readonly":
+            reasons = []
             if where.exists() and not _writable(where):
-                why = "the file is read-only"
-            elif where.parent.is_dir() and not _writable(where.parent):
-                why = f"the folder {where.parent} cannot be written"
-            else:
-                why = "it is read-only"
+                reasons.append("the file is read-only")
+            if where.parent.is_dir() and not _writable(where.parent):
+                reasons.append(f"the folder {where.parent} cannot be written")
+            why = " and ".join(reasons) or "it is read-only"
             return (f"Progress cannot be saved to {where}: {why} ({exc}). Your earlier answers "
                     f"can still be read. {self._kept()}")
         if kind == "cantopen":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def _bank_check(args: argparse.Namespace) -> int:
-    from .scenarios import bank_files, check_files
+    from powerdynamics.scenarios import bank_files, check_files
 
     paths = [Path(p) for p in args.paths] or bank_files()
     missing = [p for p in paths if not p.exists()]
@@ -33,7 +33,7 @@ def _bank_check(args: argparse.Namespace) -> int:
 
 
 def _bank_stats(args: argparse.Namespace) -> int:
-    from .scenarios import BankError, default_bank
+    from powerdynamics.scenarios import BankError, default_bank
 
     try:
         stats = default_bank().stats()
@@ -52,8 +52,8 @@ def _bank_stats(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from .labels import CATEGORIES
-    from .progress import ProgressStore
+    from powerdynamics.bank.labels import CATEGORIES
+    from powerdynamics.progress import ProgressStore
 
     store = ProgressStore(args.db) if args.db else ProgressStore()
     summary = store.summary()
@@ -92,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     progress.set_defaults(func=_progress)
     # Instructor commands register themselves; their modules import heavy libraries
     # (nbgrader, matplotlib) only when a command runs.
-    from .batch import register as register_grading
-    from .report import register as register_report
+    from powerdynamics.analytics.report import register as register_report
+    from powerdynamics.grading.batch import register as register_grading
 
     register_grading(sub)
     register_report(sub)

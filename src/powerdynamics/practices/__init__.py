@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import ipywidgets as w
     from matplotlib.figure import Figure
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+from powerdynamics.display import WIDGET_MIME
 
 PRIVACY_NOTE = (
     "Nothing you type or tick here is stored or sent anywhere: it stays in this "

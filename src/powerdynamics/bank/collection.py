@@ -51,11 +51,16 @@ class Bank:
         lesson: int | None = None,
         setting: str | None = None,
         keys: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        tiers: Sequence[str] | None = None,
         exclude_content_note: bool = False,
     ) -> list[KeyedItem]:
-        """Items chosen by ids (in that order) or by filters (in bank order)."""
-        if category is not None and category not in CATEGORIES:
-            raise ValueError(f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
+        """Items chosen by ids (in that order) or by filters (in bank order).
+
+        ``keys`` matches any label an item teaches as at work (a case's present labels
+        count), so a lesson's quiz on one label also finds the cases where it acts."""
+        if category is not None and category not in (*CATEGORIES, "mixed"):
+            raise ValueError(f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}, mixed")
         chosen = [self.get(i) for i in ids] if ids is not None else list(self.items)
         return [
             item
@@ -63,29 +68,20 @@ class Bank:
             if (category is None or item.category == category)
             and (lesson is None or item.tags.lesson == lesson)
             and (setting is None or item.tags.setting == setting)
-            and (keys is None or item.key in keys)
+            and (keys is None or any(label in keys for label in (item.key_label, *item.labels_at_work)))
+            and (kinds is None or item.kind in kinds)
+            and (tiers is None or item.tier in tiers)
             and not (exclude_content_note and item.tags.content_note)
         ]
 
     def stats(self) -> dict[str, Any]:
-        """Item counts per category, per key label, per setting and with a content note."""
-        by_category: dict[str, int] = {c: 0 for c in CATEGORIES}
-        by_key: dict[str, int] = {lab: 0 for c in CATEGORIES.values() for lab in c.slugs}
-        by_setting: dict[str, int] = {}
-        content_note = 0
-        for item in self.items:
-            by_category[item.category] += 1
-            by_key[item.key] += 1
-            by_setting[item.tags.setting] = by_setting.get(item.tags.setting, 0) + 1
-            content_note += item.tags.content_note
-        return {
-            "total": len(self.items),
-            "by_category": by_category,
-            "by_key": by_key,
-            "by_setting": dict(sorted(by_setting.items())),
-            "content_note": content_note,
-            "without_content_note": len(self.items) - content_note,
-        }
+        """Counts per kind, category, key label, tier, setting, region and pair group.
+
+        ``by_key`` counts each item under its key (a case under its decisive label, a
+        session under its skill); ``choice_by_key`` counts choice items only."""
+        from .audit import bank_stats
+
+        return bank_stats(self.items)
 
 
 @cache

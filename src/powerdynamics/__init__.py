@@ -12,9 +12,9 @@ __version__ = "0.1.0"
 __all__ = ["ScenarioQuiz", "default_bank", "ProgressStore", "__version__"]
 
 if TYPE_CHECKING:
+    from powerdynamics.bank.collection import default_bank
     from powerdynamics.progress import ProgressStore
     from powerdynamics.quiz.plan import ScenarioQuiz
-    from powerdynamics.scenarios import default_bank
 
 _LAZY = {
     "ScenarioQuiz": ("powerdynamics.quiz.plan", "ScenarioQuiz"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def _bank_check(args: argparse.Namespace) -> int:
-    from powerdynamics.scenarios import bank_files, check_files
+    from powerdynamics.bank.loader import bank_files, check_files
 
     paths = [Path(p) for p in args.paths] or bank_files()
     missing = [p for p in paths if not p.exists()]
@@ -33,7 +33,8 @@ def _bank_check(args: argparse.Namespace) -> int:
 
 
 def _bank_stats(args: argparse.Namespace) -> int:
-    from powerdynamics.scenarios import BankError, default_bank
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.bank.loader import BankError
 
     try:
         stats = default_bank().stats()

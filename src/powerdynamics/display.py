@@ -3,6 +3,7 @@ display bundle is built (text for humans, HTML for the book, the widget view for
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -21,3 +22,11 @@ def bundle_with_widget(text: str, html: str, widget: Any | None) -> dict[str, An
         if view and WIDGET_MIME in view:
             bundle[WIDGET_MIME] = view[WIDGET_MIME]
     return bundle
+
+
+def figure_png(fig: Any) -> bytes:
+    """PNG bytes of a matplotlib figure without the software/version stamp, so re-runs
+    give identical bytes (stored notebook outputs stay deterministic)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

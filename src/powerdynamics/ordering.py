@@ -1,8 +1,28 @@
-"""Compatibility module: moved to :mod:`powerdynamics.quiz.ordering` (released assignments and
-configs that import ``powerdynamics.ordering`` keep working: this *is* that module)."""
+"""Seeded, platform-independent ordering of items and options.
 
-import sys
+``random.shuffle`` depends on the algorithm of the running Python; a hash-based order
+is the same on every machine and Python version, so a stored notebook output (and the
+static page built from it) keeps the same order when re-executed anywhere.
+"""
 
-from powerdynamics.quiz.ordering import __name__ as _moved_name
+from __future__ import annotations
 
-sys.modules[__name__] = sys.modules[_moved_name]
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def _rank(seed: int | str, salt: str, key: str) -> str:
+    return hashlib.sha256(f"{seed}\x1f{salt}\x1f{key}".encode()).hexdigest()
+
+
+def seeded_order(
+    values: Iterable[T], seed: int | str | None, *, salt: str = "", key: Callable[[T], str] = str
+) -> list[T]:
+    """Return ``values`` in a deterministic pseudo-random order; ``seed=None`` keeps the order."""
+    values = list(values)
+    if seed is None:
+        return values
+    return sorted(values, key=lambda v: _rank(seed, salt, key(v)))

@@ -41,7 +41,7 @@ def short_label(label: str) -> str:
 
 def figure_data_uri(fig: Figure) -> str:
     """A PNG ``data:`` URI (no external file, no request), deterministic bytes."""
-    from powerdynamics.practices import figure_png
+    from powerdynamics.display import figure_png
 
     return "data:image/png;base64," + base64.b64encode(figure_png(fig)).decode("ascii")
 

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from powerdynamics.bank.labels import CATEGORIES, label_for
 from powerdynamics.display import WIDGET_MIME as _WIDGET_MIME
-from powerdynamics.scenarios import ItemBase
+from powerdynamics.kinds.base import ItemBase
 
 __all__ = [
     "RESPONSES_FILE",

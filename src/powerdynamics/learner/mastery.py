@@ -24,7 +24,7 @@ from functools import cached_property
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from powerdynamics.practices import figure_png
+from powerdynamics.display import figure_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from powerdynamics.kinds import KeyedItem as Scenario
+from powerdynamics.ordering import seeded_order
 from powerdynamics.progress import Answer
-from powerdynamics.quiz.ordering import seeded_order
-from powerdynamics.scenarios import Scenario
 
 MAX_BOX = 5
 

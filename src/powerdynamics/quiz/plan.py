@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from powerdynamics.bank.collection import Bank, default_bank
 from powerdynamics.bank.labels import CATEGORIES
-from powerdynamics.quiz.ordering import seeded_order
-from powerdynamics.scenarios import Bank, Scenario, default_bank
+from powerdynamics.kinds import KeyedItem as Scenario
+from powerdynamics.ordering import seeded_order
 
 if TYPE_CHECKING:
     from powerdynamics.progress import ProgressStore

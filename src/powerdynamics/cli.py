@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 def _bank_check(args: argparse.Namespace) -> int:
-    from .scenarios import bank_files, check_files
+    from powerdynamics.bank.loader import bank_files, check_files
 
     paths = [Path(p) for p in args.paths] or bank_files()
     missing = [p for p in paths if not p.exists()]
@@ -35,7 +35,8 @@ def _bank_check(args: argparse.Namespace) -> int:
 
 
 def _bank_stats(args: argparse.Namespace) -> int:
-    from .scenarios import BankError, default_bank
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.bank.loader import BankError
 
     try:
         stats = default_bank().stats()
@@ -54,7 +55,7 @@ def _bank_stats(args: argparse.Namespace) -> int:
 
 
 def _progress_store(args: argparse.Namespace):
-    from .progress import ProgressStore
+    from powerdynamics.progress import ProgressStore
 
     return ProgressStore(args.db) if args.db else ProgressStore()
 
@@ -62,7 +63,7 @@ def _progress_store(args: argparse.Namespace):
 @contextmanager
 def _notices() -> Iterator[None]:
     """Print the progress store's notices as plain lines on stderr (no file:line)."""
-    from .progress import ProgressWarning
+    from powerdynamics.progress import ProgressWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgressWarning)
@@ -77,7 +78,7 @@ def _notices() -> Iterator[None]:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from .labels import CATEGORIES
+    from powerdynamics.bank.labels import CATEGORIES
 
     if getattr(args, "progress_command", None) == "export":
         return _progress_export(args)
@@ -102,7 +103,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _progress_export(args: argparse.Namespace) -> int:
-    from .progress import ProgressError
+    from powerdynamics.progress import ProgressError
 
     store = _progress_store(args)
     try:
@@ -116,7 +117,7 @@ def _progress_export(args: argparse.Namespace) -> int:
 
 
 def _progress_import(args: argparse.Namespace) -> int:
-    from .progress import ProgressError
+    from powerdynamics.progress import ProgressError
 
     store = _progress_store(args)
     try:
@@ -162,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Instructor commands register themselves; their modules import heavy libraries
     # (nbgrader, matplotlib) only when a command runs.
-    from .batch import register as register_grading
-    from .report import register as register_report
+    from powerdynamics.analytics.report import register as register_report
+    from powerdynamics.grading.batch import register as register_grading
 
     register_grading(sub)
     register_report(sub)

@@ -20,15 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .labels import CATEGORIES
-from .ordering import seeded_order
-from .scenarios import Bank, Scenario, default_bank
+from powerdynamics.bank.collection import Bank, default_bank
+from powerdynamics.bank.labels import CATEGORIES
+from powerdynamics.kinds import KeyedItem as Scenario
+from powerdynamics.ordering import seeded_order
 
 if TYPE_CHECKING:
-    from .progress import ProgressStore
-    from .widget import QuizWidget
+    from powerdynamics.progress import ProgressStore
+    from powerdynamics.quiz.widget import QuizWidget
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+from powerdynamics.display import WIDGET_MIME
+
 SKIP_CONTENT_NOTES_ENV = "POWERDYNAMICS_SKIP_CONTENT_NOTES"
 _instances = itertools.count(1)
 
@@ -129,8 +131,8 @@ class ScenarioQuiz:
         title: str = "Mixed review",
     ) -> ScenarioQuiz:
         """A review quiz from the progress store: missed items first, categories interleaved."""
-        from .progress import ProgressStore
-        from .review import review_queue
+        from powerdynamics.learner.review import review_queue
+        from powerdynamics.progress import ProgressStore
 
         bank = bank if bank is not None else default_bank()
         store = progress if progress is not None else ProgressStore()
@@ -157,7 +159,7 @@ class ScenarioQuiz:
         if not self.record_progress:
             return None
         if self._progress is None:
-            from .progress import ProgressStore
+            from powerdynamics.progress import ProgressStore
 
             self._progress = ProgressStore()
         return self._progress
@@ -167,14 +169,14 @@ class ScenarioQuiz:
     def widget(self) -> QuizWidget:
         """The live ipywidgets UI (built on first use)."""
         if self._widget is None:
-            from .widget import QuizWidget
+            from powerdynamics.quiz.widget import QuizWidget
 
             self._widget = QuizWidget(self)
         return self._widget
 
     def to_html(self) -> str:
         """Self-contained HTML+CSS+JS rendering for pages without a kernel."""
-        from .static_html import render_quiz
+        from powerdynamics.quiz.static_page import render_quiz
 
         return render_quiz(self)
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .labels import CATEGORIES, category_of
+from powerdynamics.bank.labels import CATEGORIES, category_of
 
 __all__ = [
     "FOLLOW_UP_SCORE",

@@ -22,7 +22,6 @@ answers given about a described (fictional) situation, and say so.
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     import ipywidgets as w
     from matplotlib.figure import Figure
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+from powerdynamics.display import WIDGET_MIME, figure_png
 
 PRIVACY_NOTE = (
     "Nothing you type or tick here is stored or sent anywhere: it stays in this "
@@ -494,13 +493,6 @@ def draw_influence(profile: InfluenceProfile) -> Figure:
                loc="outside lower center", ncols=2, frameon=False)
     ax.set_title(influence_title(profile), fontsize=11, loc="left")
     return fig
-
-
-def figure_png(fig: Figure) -> bytes:
-    """PNG bytes without the software/version stamp, so re-runs give identical bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,8 @@ class ImportReport:
 
 def _caller_level() -> int:
     """The stack level of the first frame outside this module (where a warning belongs)."""
-    frame, level = sys._getframe(1), 1
+    frame: Any = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_code.co_filename == __file__:
         frame, level = frame.f_back, level + 1
     return level
@@ -648,7 +649,7 @@ class ProgressStore:
                 for suffix in ("", "-wal"):
                     if Path(str(source) + suffix).is_file():
                         shutil.copyfile(Path(str(source) + suffix), Path(str(work) + suffix))
-                entries: list[Any] = [asdict(a) for a in _read_file(work, immutable=False)]
+                entries: Any = [asdict(a) for a in _read_file(work, immutable=False)]
             else:
                 data = json.loads(source.read_bytes())
                 entries = data.get("answers") if isinstance(data, dict) else data
@@ -796,9 +797,10 @@ def _valid_answer(entry: Any) -> Answer | None:
     """An imported entry as an Answer, or None when it is not a well-formed answer."""
     if not isinstance(entry, dict):
         return None
-    texts = [entry.get(k) for k in ("item_id", "category", "chosen")]
+    texts = [t for t in (entry.get(k) for k in ("item_id", "category", "chosen"))
+             if isinstance(t, str) and 0 < len(t) <= MAX_FIELD_CHARS]
     quiz = entry.get("quiz", "")
-    if not all(isinstance(t, str) and 0 < len(t) <= MAX_FIELD_CHARS for t in texts):
+    if len(texts) != 3:
         return None
     if not isinstance(quiz, str) or len(quiz) > MAX_FIELD_CHARS:
         return None

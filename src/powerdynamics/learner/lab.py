@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -160,12 +161,12 @@ def run(folder: str | os.PathLike[str] | None = None, port: int | None = None, o
     if importlib.util.find_spec("jupyterlab") is None:
         raise LabError("JupyterLab is not installed in this Python environment: run "
                        f"`{sys.executable} -m pip install powerdynamics` again.")
+    chosen = choose_port(port)  # before anything is written
     target = Path(folder) if folder is not None else default_workspace()
     report = sync_lessons(target)
     for line in report.notices():
         print(line, flush=True)
     first = shipped_lessons()[0].name
-    chosen = choose_port(port)
     token = secrets.token_urlsafe(24)
     url = f"http://127.0.0.1:{chosen}/lab/tree/{first}?token={token}"
     with tempfile.TemporaryDirectory(prefix="powerdynamics-lab-") as scratch:
@@ -176,6 +177,8 @@ def run(folder: str | os.PathLike[str] | None = None, port: int | None = None, o
         print(f"Starting JupyterLab at lesson 1 (stop it with Ctrl+C twice): {url}", flush=True)
         proc = subprocess.Popen([*lab_command(report.folder, first, chosen, token, open_browser),
                                  *(extra_args or [])], env=env)
+        if hasattr(signal, "SIGTERM"):  # stopping the launcher stops JupyterLab (and its kernels)
+            signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
         while True:
             try:
                 return proc.wait()

@@ -59,7 +59,8 @@ CASE, CUE, SESSION = range(3)
     (SESSION, lambda d: d["nodes"].update(orphan={"end": "Never reached."}), "nodes", "unreachable from start: orphan"),
     (SESSION, lambda d: d["nodes"]["a"]["moves"][0].update(next="end"), "nodes", "ends after 1 decision(s)"),
     (SESSION, lambda d: d["nodes"]["c"]["moves"][1].update(next="a"), "nodes.a", "loops back"),
-    (SESSION, lambda d: d["nodes"]["b"]["moves"][1].update(rating="best"), "nodes.b", "exactly one move must be rated best"),
+    (SESSION, lambda d: d["nodes"]["b"]["moves"][1].update(rating="best"), "nodes.b",
+     "exactly one move must be rated best"),
     (SESSION, lambda d: d.update(start="zzz"), "start", "'zzz' is not a node"),
     (SESSION, lambda d: d["nodes"]["b"].update(moves=d["nodes"]["b"]["moves"][:2]), "nodes.b", "3-4 moves"),
 ])

@@ -167,6 +167,7 @@ export function mount(root, data, judge, persist) {
       };
       main.addEventListener("change", redraw);
       second.redraw = redraw;
+      fs.appendChild(second);
     }
     const check = h("button", { type: "button", cls: "pdq-check", text: S.check });
     const retry = h("button", { type: "button", cls: "pdq-retry", text: S.retry, hidden: true });

@@ -82,10 +82,11 @@ def start_lab(root: Path, scratch: Path, extra_env: dict[str, str] | None = None
                 try:
                     urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
                     break
-                except OSError:
+                except OSError as exc:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         log.flush()
-                        raise RuntimeError("JupyterLab did not start:\n" + (scratch / "lab.log").read_text())
+                        raise RuntimeError("JupyterLab did not start:\n"
+                                           + (scratch / "lab.log").read_text()) from exc
                     time.sleep(0.3)
             yield {"base": base, "token": token}
         finally:

@@ -8,9 +8,9 @@ make that we leave, with the reason:
   non-standard ``autocorrect="off"``; harmless, and overriding the theme's template
   would fork it for one attribute.
 
-Jupyter Book's redirect stubs (the top-level ``index.html``: a bare ``<meta
-http-equiv="Refresh">`` with no doctype or title) are not reader pages; test_site_gate
-checks that they point at real pages. Files under ``_static/`` (theme template fragments such as ``webpack-macros.html``,
+Jupyter Book's redirect stubs (the top-level ``index.html``: a bare
+``<meta http-equiv="Refresh">`` with no doctype or title) are not reader pages;
+test_site_gate checks that they point at real pages. Files under ``_static/`` (theme template fragments such as ``webpack-macros.html``,
 not pages) and ``_sources/`` are not pages and are not checked.
 """
 

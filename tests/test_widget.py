@@ -41,7 +41,7 @@ def test_every_kind_is_judged_recorded_and_replied(tmp_path):
     recorded = [(a.item_id, a.chosen) for a in store.answers()]
     assert recorded == [(items["choice"].id, answers["choice"]),
                         (items["case"].id, answer_token(items["case"], answers["case"])),
-                        (items["cue"].id, "%s@0" % items["cue"].key),
+                        (items["cue"].id, f"{items['cue'].key}@0"),
                         (items["session"].id, "0.0.0")]
     assert all(a.quiz == quiz.quiz_id for a in store.answers())
     # the partial score is the grade of the stored token

@@ -9,9 +9,10 @@ make that we leave, with the reason:
   would fork it for one attribute.
 
 Jupyter Book's redirect stubs (the top-level ``index.html``: a bare
-``<meta http-equiv="Refresh">`` with no doctype or title) are not reader pages;
-test_site_gate checks that they point at real pages. Files under ``_static/`` (theme template fragments such as ``webpack-macros.html``,
-not pages) and ``_sources/`` are not pages and are not checked.
+``<meta http-equiv="Refresh">`` (no doctype, no title) are not reader pages;
+test_site_gate checks that they point at real pages. Files under ``_static/`` (theme
+template fragments such as ``webpack-macros.html``) and ``_sources/`` are not pages and
+are not checked; neither is the test's own ``_test/`` page.
 """
 
 from __future__ import annotations

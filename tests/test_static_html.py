@@ -21,7 +21,7 @@ HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)> </script><
 
 
 def hostile_bank() -> Bank:
-    base = default_bank().items[0].model_dump()
+    base = next(i for i in default_bank() if i.kind == "choice").model_dump(by_alias=True, exclude_none=True)
     base.update(id="hostile-01", vignette=HOSTILE + " " + base["vignette"],
                 explanation=HOSTILE + " because.")
     base["feedback"] = {k: HOSTILE for k in base["feedback"]}

@@ -64,7 +64,8 @@ def packet_entry(code: str, item, reviewer: int) -> str:
                 f"best answers: {item.decisive_act}")
     else:
         lines.append(item.vignette)
-        task = "Task: choose the ONE label that best explains what happens (why the target goes along / what does the work)."
+        task = ("Task: choose the ONE label that best explains what happens "
+                "(why the target goes along / what does the work).")
     lines += ["", task, "", "Labels:"]
     for slug in seeded_order(shown_labels(item), f"r{reviewer}", salt=code):
         label = label_for(slug)

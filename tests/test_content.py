@@ -13,7 +13,7 @@ import nbformat
 import pytest
 import yaml
 
-from powerdynamics.labels import CATEGORIES, POWER_SOURCES
+from powerdynamics.labels import POWER_SOURCES
 from powerdynamics.notebook_outputs import volatile_parts
 from tests.htmltext import html_text
 

@@ -233,8 +233,9 @@ def _kind(exc: BaseException, path: Path | None = None) -> str:
 def _nearly_full(path: Path) -> bool:
     for folder in (path.parent, *path.parents):
         if folder.is_dir():
+            usage = getattr(shutil, "disk_usage", None)  # absent where os.statvfs is
             try:
-                return shutil.disk_usage(folder).free < 256 * 1024
+                return usage is not None and usage(folder).free < 256 * 1024
             except OSError:
                 return False
     return False
@@ -255,6 +256,14 @@ def _writable(path: Path) -> bool:
 # -- exit flush ---------------------------------------------------------------------------
 _UNSAVED: set[ProgressStore] = set()  # stores holding answers only in memory
 _UNSAVED_LOCK = threading.Lock()
+_WORKDIRS: list[Path] = []  # private temporary folders (copy mode, imports, exports)
+
+
+@atexit.register  # registered first, so it runs after the flush below (atexit is LIFO)
+def _remove_workdirs() -> None:
+    for folder in _WORKDIRS:
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 
 @atexit.register
@@ -521,7 +530,7 @@ class ProgressStore:
     def _work_file(self, name: str) -> Path:
         if self._workdir is None or not self._workdir.is_dir():
             self._workdir = Path(tempfile.mkdtemp(prefix="powerdynamics-progress-"))
-            atexit.register(shutil.rmtree, self._workdir, True)
+            _WORKDIRS.append(self._workdir)
         work = self._workdir / name
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(str(work) + suffix).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ def every_kind_bank() -> Bank:
     """Every bank item, plus fixture items of each kind the bank does not hold yet."""
     bank = list(default_bank().items)
     have = {i.kind for i in bank}
-    extra = [i for i in Bank.from_files(sorted(FIXTURES.glob("*.yaml"))).items
+    extra = [i for i in Bank.from_files([FIXTURES / "kinds-sample.yaml"]).items
              if i.kind not in have and i.id not in {b.id for b in bank}]
     return Bank(bank + extra)
 

@@ -237,7 +237,7 @@ def render_checklist(checks: Sequence[Check], boxes: bool) -> str:
     """The four checks; with ``boxes``, each is a native checkbox the trainee may tick."""
     if boxes:
         rows = "".join(
-            f'<li><label><input type="checkbox" autocomplete="off"> '
+            f'<li><label><input type="checkbox"> '
             f"<strong>{escape(c.name)}.</strong> {escape(c.text)}</label></li>" for c in checks)
     else:
         rows = "".join(f"<li><strong>{escape(c.name)}.</strong> {escape(c.text)}</li>" for c in checks)

@@ -91,3 +91,13 @@ def test_pairs_have_different_keys():
             groups.setdefault(item.pair, set()).add(item.key_label)
     singles = [g for g, keys in groups.items() if len(keys) < 2]
     assert singles == [], "a minimal pair's items must differ in key"
+
+
+def test_casting_page_is_generated_from_the_bank():
+    from pathlib import Path
+
+    from powerdynamics.bank.audit import casting_page
+
+    page = Path(__file__).resolve().parent.parent / "book" / "casting.md"
+    assert page.read_text(encoding="utf-8") == casting_page(default_bank().items), (
+        "book/casting.md is stale: run `powerdynamics bank casting > book/casting.md`")

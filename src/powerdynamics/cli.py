@@ -34,6 +34,19 @@ def _bank_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bank_casting(args: argparse.Namespace) -> int:
+    from powerdynamics.bank.audit import casting_page
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.bank.loader import BankError
+
+    try:
+        print(casting_page(default_bank().items), end="")
+    except BankError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _bank_stats(args: argparse.Namespace) -> int:
     from powerdynamics.bank.collection import default_bank
     from powerdynamics.bank.loader import BankError
@@ -139,9 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = bank_sub.add_parser("check", help="validate bank files (default: the shipped bank)")
     check.add_argument("paths", nargs="*", metavar="PATH")
     check.set_defaults(func=_bank_check)
-    stats = bank_sub.add_parser("stats", help="item counts per category and per key label")
+    stats = bank_sub.add_parser("stats", help="counts per kind, category, key, tier, setting, region and pair group")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.set_defaults(func=_bank_stats)
+    casting = bank_sub.add_parser("casting", help="print the identity x role x key page (Markdown)")
+    casting.set_defaults(func=_bank_casting)
 
     progress = sub.add_parser("progress", help="summary of your saved practice answers; "
                               "export or import them")

@@ -188,7 +188,10 @@ def test_powerdynamics_lab_from_the_wheel(dist, page, tmp_path):
         assert sorted(i["name"] for i in json.loads(lab.get("/api/contents"))["content"]
                       if i["type"] == "notebook") == LESSONS
 
-        # A trainee runs the lesson and answers the first question of a quiz.
+        # A trainee runs the lesson and answers the first question of a quiz (once the
+        # kernel is idle: Run All before the kernel is connected runs nothing).
+        page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+            state="attached", timeout=180_000)
         page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         quiz = page.locator(".pdq-live fieldset.pdq-kind-choice").first

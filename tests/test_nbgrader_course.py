@@ -540,7 +540,7 @@ def _text_of(path: Path) -> str:
     if path.suffix in (".ipynb", ".json"):
         try:
             forms.append("\n".join(_strings(json.loads(raw))))
-        except ValueError:
+        except (ValueError, RecursionError):  # a trainee's damaged responses.json
             pass
     return _ANSI.sub("", html.unescape("\n".join(forms)))
 

@@ -80,3 +80,44 @@ def casting_problems(items: Sequence[Any]) -> list[str]:
             problems.append(f"{cue}: agent of {n} of {len(harmful)} harmful-key items "
                             f"({n / len(harmful):.0%}, limit {limit:.0%})")
     return problems
+
+
+def casting_page(items: Sequence[Any]) -> str:
+    """The book page that tabulates identity cue x role x key (generated; a test keeps
+    ``book/casting.md`` equal to this, so the page cannot drift from the bank)."""
+    keyed = [i for i in items if i.kind != "session"]
+    cues = sorted({c for i in keyed for c in (*i.tags.agent, *i.tags.target)},
+                  key=lambda c: (c not in GENDER_CUES, c not in HERITAGE_CUES, c))
+    labels = [s for c in CATEGORIES.values() for s in c.slugs]
+    lines = [
+        "# Who plays which part",
+        "",
+        "This page is generated from the scenario bank (`powerdynamics bank casting`). It counts",
+        "the identity cues each item's text gives about the **agent** (the person who exercises",
+        "power or benefits from a structure) and the **target** (the person influenced or",
+        "affected), by the item's key. The course rotates identities across both roles, and a",
+        "test holds the bank to it: no heritage group may be more than "
+        f"{MAX_HARMFUL_AGENT_SHARE:.0%} of the agents",
+        "of harmful keys (coercive, coercive control, control, power over, dominant-group).",
+        "An identity detail is never the cue that decides an item.",
+        "",
+        f"{len(keyed)} items; {sum(bool(i.tags.agent or i.tags.target) for i in keyed)} record at least one cue.",
+        "",
+    ]
+    for role in ("agent", "target"):
+        lines += [f"## As {role}", "", "| cue | " + " | ".join(labels) + " | total |",
+                  "| --- |" + " ---: |" * (len(labels) + 1)]
+        for cue in cues:
+            counts = Counter(i.key_label for i in keyed if cue in getattr(i.tags, role))
+            if counts:
+                row = [str(counts.get(label, 0)) for label in labels]
+                lines.append(f"| {cue} | " + " | ".join(row) + f" | {sum(counts.values())} |")
+        lines.append("")
+    harmful = [i for i in keyed if i.key_label in HARMFUL_KEYS and i.tags.agent]
+    lines += ["## Agents of harmful keys", "",
+              f"{len(harmful)} harmful-key items name at least one cue about the agent.", "",
+              "| cue | items | share |", "| --- | ---: | ---: |"]
+    counts = Counter(c for i in harmful for c in set(i.tags.agent))
+    for cue, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"| {cue} | {n} | {n / len(harmful):.0%} |")
+    return "\n".join(lines) + "\n"

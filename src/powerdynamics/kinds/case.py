@@ -116,7 +116,7 @@ def parse_answer(item: CaseItem, answer: Any) -> tuple[frozenset[str], str | Non
     if chosen is not None and chosen not in item.options:
         unknown.append(chosen)
     if unknown:
-        raise ValueError(f"{', '.join(map(repr, unknown))} not an option of item {item.id!r}")
+        raise ValueError(f"{', '.join(map(repr, unknown))} is not an option of item {item.id!r}")
     return frozenset(marked), chosen
 
 

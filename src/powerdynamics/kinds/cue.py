@@ -81,12 +81,12 @@ class CueItem(KeyedItem):
 
 def parse_answer(item: CueItem, answer: Any) -> tuple[str, int | None]:
     if isinstance(answer, str):
-        label, _, index = answer.partition("@")
-        answer = {"label": label, "sentence": int(index) if index.isdigit() else None}
+        text, _, index = answer.partition("@")
+        answer = {"label": text, "sentence": int(index) if index.isdigit() else None}
     if not isinstance(answer, Mapping):
         raise ValueError(f"a cue answer is a mapping with 'label' and 'sentence', not {answer!r}")
     label, sentence = answer.get("label"), answer.get("sentence")
-    if label not in item.options:
+    if not isinstance(label, str) or label not in item.options:
         raise ValueError(f"{label!r} is not an option of item {item.id!r}")
     if sentence is not None and (not isinstance(sentence, int) or isinstance(sentence, bool)
                                  or not 0 <= sentence < len(item.sentences)):

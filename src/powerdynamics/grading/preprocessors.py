@@ -53,7 +53,7 @@ def _strip_regions(source: str, begin: str, end: str, replacement: str | None) -
             inside = True
             removed.append(line)
             if replacement is not None:
-                indent = re.match(r"\s*", line).group(0)
+                indent = line[: len(line) - len(line.lstrip())]
                 kept.append(indent + replacement)
             continue
         if inside:

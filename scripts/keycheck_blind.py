@@ -44,11 +44,11 @@ def shown_labels(item) -> list[str]:
     return [s for c in categories_of(item) for s in CATEGORIES[c].slugs]
 
 
-def load(paths: list[str]) -> list:
+def load(paths: list[str], ids: set[str] | None = None) -> list:
     items, problems = check_files([Path(p) for p in paths] or bank_files())
     if problems:
         raise SystemExit("\n".join(map(str, problems)))
-    return [i for i in items if i.kind in {"choice", "cue", "case"}]
+    return [i for i in items if i.kind in {"choice", "cue", "case"} and (ids is None or i.id in ids)]
 
 
 def packet_entry(code: str, item, reviewer: int) -> str:
@@ -73,8 +73,8 @@ def packet_entry(code: str, item, reviewer: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def blind(out: Path, reviewers: int, paths: list[str]) -> None:
-    items = load(paths)
+def blind(out: Path, reviewers: int, paths: list[str], ids: set[str] | None = None) -> None:
+    items = load(paths, ids)
     out.mkdir(parents=True, exist_ok=True)
     order = seeded_order(items, "codes", salt="keycheck2", key=lambda i: i.id)
     mapping = {f"item-{n:03d}": i.id for n, i in enumerate(order, start=1)}
@@ -161,12 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("out", type=Path)
     b.add_argument("paths", nargs="*")
     b.add_argument("--reviewers", type=int, default=5)
+    b.add_argument("--ids", type=Path, help="a file of item ids, one per line (default: all)")
     s = sub.add_parser("score")
     s.add_argument("folder", type=Path)
     s.add_argument("paths", nargs="*")
     args = parser.parse_args(argv)
     if args.cmd == "blind":
-        blind(args.out, args.reviewers, args.paths)
+        ids = set(args.ids.read_text(encoding="utf-8").split()) if args.ids else None
+        blind(args.out, args.reviewers, args.paths, ids)
         return 0
     return score(args.folder, args.paths)
 

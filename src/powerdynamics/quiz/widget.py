@@ -60,22 +60,32 @@ class QuizWidget(anywidget.AnyWidget):
             return
         if content.get("type") != "answer":
             return
-        try:
-            verdict = self.answer(content.get("item"), content.get("answer"))
-            reply = {"verdict": verdict.as_dict(), "token": verdict.chosen}
-        except (KeyError, ValueError, TypeError) as exc:
-            reply = {"verdict": None, "error": str(exc)}
-        self.send({"type": "verdict", "req": content.get("req"), "item": content.get("item"),
-                   "score": self.tally.summary(), **reply})
+        def reply(verdict: Verdict | None, error: str = "") -> None:
+            self.send({"type": "verdict", "req": content.get("req"), "item": content.get("item"),
+                       "score": self.tally.summary(),
+                       "verdict": None if verdict is None else verdict.as_dict(),
+                       **({"error": error} if error else {})})
 
-    def answer(self, item_id: Any, answer: Any) -> Verdict:
-        """Judge one answer to ``item_id`` and record it (what a click on Check does)."""
+        try:
+            self.answer(content.get("item"), content.get("answer"), reply=reply)
+        except (KeyError, ValueError, TypeError) as exc:
+            reply(None, str(exc))
+
+    def answer(self, item_id: Any, answer: Any, reply: Any = None) -> Verdict:
+        """Judge one answer to ``item_id`` and record it (what a click on Check does).
+
+        ``reply(verdict)`` is called as soon as the verdict and tally are known, before
+        the (fsync'd) progress write, so the trainee does not wait for the disk."""
         item = self._items[str(item_id)]
         verdict = grade(item, answer)
         self.last_verdict = verdict
         if not finished(item, answer):
+            if reply is not None:
+                reply(verdict)
             return verdict
         self.tally.record(verdict)
+        if reply is not None:
+            reply(verdict)
         attempt = self.attempts.get(item.id, 0) + 1
         self.attempts[item.id] = attempt
         store = self.quiz.progress

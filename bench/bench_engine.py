@@ -35,7 +35,7 @@ PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench
 
 MEASURE = """
 async ([n]) => {
-  const sets = Array.from(document.querySelectorAll('fieldset.pdq-item'));
+  const sets = Array.from(document.querySelectorAll('fieldset.pdq-kind-choice'));
   const times = [];
   for (let i = 0; i < n; i++) {
     const fs = sets[i % sets.length];
@@ -68,7 +68,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def ten_item_quiz() -> ScenarioQuiz:
-    return ScenarioQuiz(category="bases", limit=10, seed=42, record_progress=False)
+    """Ten one-best-answer items (what jupyterquiz can also show)."""
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.ordering import seeded_order
+
+    pool = default_bank().select(category="bases", kinds=["choice"])
+    ids = [s.id for s in seeded_order(pool, 42, salt="items", key=lambda s: s.id)][:10]
+    return ScenarioQuiz(ids, seed=42, record_progress=False)
 
 
 def jupyterquiz_questions(quiz: ScenarioQuiz) -> list[dict]:

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>All bank items</title></head>
 <body><main>{body}</main></body></html>"""
-CASE_SAMPLE = 40
+CASE_SAMPLE = 12
 
 ANSWER_ALL = """
 async ([kind, plan]) => {

@@ -6,24 +6,46 @@ and gradebook.db holds grades.  Never publish either; see book/instructor-guide.
 """
 
 import os
+import sys
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
-    Execute,
+    ClearOutput,
+    DeduplicateIds,
     GetGrades,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from powerdynamics.assessment import RESPONSES_FILE
-from powerdynamics.grading import LimitOutputSize, StripHiddenTests, remove_from_release
+from powerdynamics.grading import (
+    GradeFromData,
+    LimitOutputSize,
+    RestoreReleasedHiddenTests,
+    SanitizeTraineeHTML,
+    StripHiddenTests,
+    guard,
+    remove_from_release,
+)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# nbgrader runs `alembic` (gradebook migrations) from PATH: make `.venv/bin/nbgrader` work
+# without an activated virtual environment.
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+# Submissions are regular files with a safe student id, checked before nbgrader copies
+# anything (see "Security" in book/instructor-guide.md).
+guard.install()
 
 # -- the course directory -----------------------------------------------------------------
 c.CourseDirectory.course_id = "power-dynamics"
@@ -60,23 +82,40 @@ c.FileNameCollectorPlugin.named_regexp = (
 )
 # nbgrader collects only .ipynb files by default: the saved quiz answers are .json.
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".json"]
+# ...and only regular files of a sane size, with a safe student id.
+c.ZipCollectApp.collector_plugin = guard.SafeFileNameCollector
+# `nbgrader collect` (exchange): the same checks; on a hub, also refuse a submission whose
+# folder is not owned by the user it names (set this in the hub's nbgrader config).
+c.ExchangeFactory.collect = guard.SafeCollect
+c.SafeCollect.refuse_foreign_owner = False
 
 # -- autograding --------------------------------------------------------------------------
-# nbgrader's own Execute class: ExecutePreprocessor.timeout is ignored when both are set.
+# Grading runs no trainee code: GradeFromData replaces nbgrader's Execute.  It reads
+# responses.json and the typed-answer cell as data and judges them against the keys of
+# the gradebook's copy of the hidden tests.  (Execute settings still apply to validate.)
 c.Execute.timeout = 20
 c.Execute.interrupt_on_timeout = True
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RestoreReleasedHiddenTests,  # an untouched release: no "checksum has changed" warning
+    OverwriteCells,
+    CheckCellMetadata,
+]
 # Output limits: lines (nbgrader) and characters per cell (one huge line passes LimitOutput).
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 c.LimitOutputSize.max_chars = 100_000
 c.Autograde.autograde_preprocessors = [
-    Execute,
     IgnorePattern,
     ClearMetadataPreprocessor,
+    GradeFromData,
     LimitOutput,
     LimitOutputSize,
     SaveAutoGrades,
     AssignLatePenalties,
+    SanitizeTraineeHTML,  # formgrader shows the autograded notebook: no trainee script runs
     CheckCellMetadata,
 ]
 # The widget's saved answers are part of the submission: autograde must not replace them
@@ -88,4 +127,12 @@ c.OverwriteCells.add_missing_cells = True
 # -- feedback -----------------------------------------------------------------------------
 # ClearHiddenTests alone leaks: failing hidden tests show their source in the traceback.
 # StripHiddenTests removes hidden-test regions, their error outputs and mark schemes.
-c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, SanitizeTraineeHTML,
+                                    CSSHTMLHeaderPreprocessor]
+# nbgrader's feedback template loads MathJax from a CDN; the course's copy does not.
+c.HTMLExporter.template_name = "powerdynamics-feedback"
+c.HTMLExporter.extra_template_basedirs = guard.FEEDBACK_TEMPLATES
+
+# -- export -----------------------------------------------------------------------------
+# `nbgrader export`: a quoted CSV whose cells cannot run as spreadsheet formulas.
+c.ExportApp.plugin_class = guard.SafeCsvExportPlugin

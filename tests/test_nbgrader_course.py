@@ -178,6 +178,7 @@ class Course:
             POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             PYTHONWARNINGS="ignore::DeprecationWarning",
+            PYTHONPATH=str(ROOT / "src"),  # nbgrader must load this checkout's course package
         )
         self.env = env
         self.runs: list[Run] = []
@@ -259,7 +260,8 @@ def make_submissions(course: Course, assignment: str, key: dict[str, str]) -> li
         (Student("s03-untouched-release", None, 0), [], None),
         (Student("s04-infinite-loop", dict(key), 6, dict(key)),
          [lambda nb: _insert_after(nb, "quiz", "while True:\n    pass")], None),
-        (Student("s05-loop-ignores-sigint", dict(key), None, dict(key)),
+        # Grading runs no trainee code: a loop that ignores SIGINT no longer matters.
+        (Student("s05-loop-ignores-sigint", dict(key), 6, dict(key)),
          [lambda nb: _insert_after(nb, "quiz", "import signal\nsignal.signal(signal.SIGINT, "
                                    "signal.SIG_IGN)\nwhile True:\n    pass")], None),
         (Student("s06-deleted-cells", dict(key), 6, dict(key)), [delete_cells], None),
@@ -432,7 +434,7 @@ def test_one_batch_grades_everyone_and_reports_failures(pipeline):
     # The batch went through every submission and said which ones failed, and why.
     for sid in failed:
         assert f"There was an error processing assignment '{A1}' for student '{sid}'" in batch.output
-    assert "CellTimeoutError" in batch.output  # the SIGINT-ignoring loop
+    assert "CellTimeoutError" not in batch.output  # no trainee cell runs at autograde
     assert "NotJSONError" in batch.output or "Notebook does not appear to be JSON" in batch.output
     assert batch.returncode != 0  # nbgrader signals that something needs attention
     for student in graded:
@@ -456,8 +458,10 @@ def test_one_batch_grades_everyone_and_reports_failures(pipeline):
 @pytest.mark.nbgrader
 def test_huge_output_is_capped(pipeline):
     path = pipeline.course.dir / "autograded" / "s10-prints-10mb" / A1 / f"{A1}.ipynb"
+    # Autograde runs no trainee code: the 10 MB print never happens (LimitOutputSize stays
+    # as a second line of defence, tested in test_assessment.py).
     assert path.stat().st_size < 1_000_000
-    assert "output truncated" in path.read_text(encoding="utf-8")
+    assert "x" * 1000 not in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.nbgrader
@@ -508,7 +512,8 @@ def test_feedback_and_export(pipeline):
 def test_feedback_shows_per_item_scores_and_the_trainees_own_answers(pipeline):
     page = pipeline.course.dir / "feedback" / "s02-partly-wrong" / A1 / f"{A1}.html"
     text = html_text(page.read_text(encoding="utf-8"))
-    assert text.count("did not pass, so this cell earned no points") == 2
+    assert text.count("is not the expected one, so this cell earned no points") == 2
+    assert "hidden test" not in text.lower().replace("hidden tests are not shown", "")
     assert "Score: 0.0 / 1.0" in text and "Score: 1.0 / 1.0" in text
     assert "(saved quiz answer)" in text  # the status cell lists what was submitted
 
@@ -535,7 +540,7 @@ def _text_of(path: Path) -> str:
     if path.suffix in (".ipynb", ".json"):
         try:
             forms.append("\n".join(_strings(json.loads(raw))))
-        except ValueError:
+        except (ValueError, RecursionError):  # a trainee's damaged responses.json
             pass
     return _ANSI.sub("", html.unescape("\n".join(forms)))
 
@@ -626,25 +631,29 @@ def test_autograde_each_reports_every_failure(pipeline):
     from powerdynamics.batch import autograde_each, format_outcomes
 
     course = pipeline.course
-    outcomes = autograde_each(course.dir, A1, ["s08-malformed-ipynb", "s05-loop-ignores-sigint"],
+    outcomes = autograde_each(course.dir, A1, ["s08-malformed-ipynb", "s03-untouched-release"],
                               limit=120, extra_args=[f"--Execute.timeout={TIMEOUT}"],
                               log_dir=course.dir.parent / "logs")
     by_student = {o.student: o for o in outcomes}
     assert by_student["s08-malformed-ipynb"].status == "failed"
     assert "JSON" in by_student["s08-malformed-ipynb"].message
-    assert by_student["s05-loop-ignores-sigint"].status == "failed"
+    assert by_student["s03-untouched-release"].status == "graded"
     report = format_outcomes(outcomes)
-    assert "0 graded, 2 failed: s08-malformed-ipynb, s05-loop-ignores-sigint" in report
+    assert "1 graded, 1 failed: s08-malformed-ipynb" in report
     with course.gradebook() as gb:  # still nothing lost
         assert gb.find_submission(A1, "s01-all-correct").score == 9
 
 
 @pytest.mark.nbgrader
-def test_pipeline_runtime(pipeline):
+def test_pipeline_report(pipeline):
+    """Prints where the pipeline's time goes (every nbgrader command ran and exited).
+
+    A time limit does not belong in a test (the course's rule: speed targets live in
+    ``bench/``, which measures autograde against a one-cell notebook side by side)."""
     batch = pipeline.batch.seconds
     per = batch / len(pipeline.students)
     print(f"\npipeline {pipeline.seconds:.1f} s; autograde batch {batch:.1f} s "
           f"({per:.1f} s per submission, {len(pipeline.students)} submissions)")
     for run in pipeline.course.runs:
         print(f"  nbgrader {' '.join(run.args)[:70]:<70} {run.seconds:6.1f} s rc={run.returncode}")
-    assert pipeline.seconds < 170
+    assert pipeline.course.runs and all(run.seconds > 0 for run in pipeline.course.runs)

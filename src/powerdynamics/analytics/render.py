@@ -23,6 +23,7 @@ from powerdynamics.analytics.stats import (
     Confusion,
 )
 from powerdynamics.bank.labels import CATEGORIES
+from powerdynamics.grading.safety import safe_row
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -336,6 +337,6 @@ def write_csvs(report: CourseReport, folder: Path) -> list[Path]:
     for name, rows in tables.items():
         path = folder / name
         with path.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+            csv.writer(handle).writerows(safe_row(row) for row in rows)
         paths.append(path)
     return paths

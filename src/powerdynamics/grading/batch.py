@@ -35,7 +35,7 @@ class Outcome:
     """What happened to one submission."""
 
     student: str
-    status: str  # "graded" or "failed"
+    status: str  # "graded", "failed" or "refused" (not a safe submission; nothing was copied)
     seconds: float
     returncode: int | None
     message: str
@@ -96,7 +96,15 @@ def autograde_each(
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
+    from powerdynamics.grading.safety import student_id_problem, submission_problems
+
     for student in students:
+        why = student_id_problem(student)
+        problems = ([why] if why else []) + submission_problems(
+            course / "submitted" / student / assignment)
+        if problems:
+            outcomes.append(Outcome(student, "refused", 0.0, None, "; ".join(problems)))
+            continue
         cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -131,8 +139,11 @@ def format_outcomes(outcomes: Sequence[Outcome]) -> str:
     for o in outcomes:
         score = "-" if o.score is None or o.status != "graded" else f"{o.score:g}/{o.max_score:g}"
         lines.append(f"{o.student:<24} {o.status:<7} {score:>11} {o.seconds:>8.1f}  {o.message}")
-    failed = [o.student for o in outcomes if o.status != "graded"]
-    lines.append(f"{len(outcomes) - len(failed)} graded, {len(failed)} failed"
+    refused = [o.student for o in outcomes if o.status == "refused"]
+    failed = [o.student for o in outcomes if o.status == "failed"]
+    if refused:
+        lines.append(f"refused (not graded, nothing copied): {', '.join(refused)}")
+    lines.append(f"{len(outcomes) - len(failed) - len(refused)} graded, {len(failed)} failed"
                  + (f": {', '.join(failed)}" if failed else ""))
     return "\n".join(lines)
 

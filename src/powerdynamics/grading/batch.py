@@ -10,6 +10,11 @@ submission, killed with its kernel after ``limit`` seconds, and a table of outco
 (graded with score, or failed with the reason) for every student.
 
     powerdynamics grade autograde a1-bases-of-power --course exercises --limit 300
+    powerdynamics grade autograde a1-bases-of-power --course exercises --jobs 2
+
+``--jobs N`` runs N of those processes at a time (:mod:`powerdynamics.grading.parallel`,
+which keeps the gradebook intact).  The table also says which submissions have no
+``responses.json`` (:mod:`powerdynamics.grading.checks`, also ``grade check``).
 
 Only the standard library is imported at module level, so ``register`` can be wired
 into the ``powerdynamics`` command without the course extra installed.

@@ -18,7 +18,7 @@ with the LMS prefix of that trainee's downloaded files (read again from
 ``doejane_LATE_123456_7890123_a1-bases-of-power.html``, the form Canvas's
 "Re-upload submissions" matches to a trainee.
 
-    powerdynamics grade feedback-zip a1-bases-of-power --course . --out ../feedback.zip
+    powerdynamics grade feedback-zip a1-bases-of-power --course .
 
 Only the standard library is imported at module level; nbgrader's plugin classes are
 imported by the functions that build the nbgrader classes (see ``__getattr__``).
@@ -191,7 +191,7 @@ def feedback_zip(course: str | Path, assignment: str, out: str | Path | None = N
                  pattern: str | None = None) -> FeedbackZip:
     """Zip every trainee's feedback HTML under that trainee's LMS name."""
     course = Path(course).resolve()
-    out = Path(out) if out else course.parent / f"{assignment}-feedback.zip"
+    out = Path(out) if out else course / "downloaded" / assignment / "feedback-upload.zip"
     prefixes = lms_prefixes(course, assignment, pattern)
     result = FeedbackZip(out.resolve())
     root = course / "feedback"
@@ -241,6 +241,6 @@ def register(grade_sub: Any) -> None:
     cmd.add_argument("assignment")
     cmd.add_argument("--course", default=".", help="course directory (default: .)")
     cmd.add_argument("--out", metavar="PATH",
-                     help="zip to write (default: <assignment>-feedback.zip beside the course "
-                          "directory, outside the repository's exercises/)")
+                     help="zip to write (default: downloaded/<assignment>/feedback-upload.zip in "
+                          "the course directory, beside the LMS download; git ignores it)")
     cmd.set_defaults(func=_cmd_feedback_zip)

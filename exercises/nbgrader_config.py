@@ -36,11 +36,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 _BIN = os.path.dirname(sys.executable)
 if shutil.which("alembic", path=_BIN) and _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
-# Kernels talk to nbgrader over local IPC sockets (in the private Jupyter runtime directory)
+# Kernels talk to nbgrader over local IPC sockets in the private Jupyter runtime directory
 # instead of TCP on 127.0.0.1: no "Kernel is running over TCP without encryption" warning
-# on every validate and autograde, and no port another local user can reach.
+# on every validate and autograde, and no port another local user can reach.  The socket
+# path is absolute (the kernel runs in the notebook's folder, nbgrader elsewhere) and names
+# this process, so parallel autograde processes never pick the same socket.
 if os.name == "posix":
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    os.makedirs(jupyter_runtime_dir(), mode=0o700, exist_ok=True)
     c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = os.path.join(jupyter_runtime_dir(), f"nbgrader-{os.getpid()}")
 # nbgrader 0.9.6 with SQLAlchemy 2 warns "Object of type <SubmittedAssignment> not in session"
 # on every autograde; the rows are written all the same (the course's tests count them).
 warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")

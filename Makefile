@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_site.py
 	$(BIN)/python bench/bench_autograde.py
+	$(BIN)/python bench/bench_parallel.py
 	$(BIN)/python bench/bench_report.py
 
 clean:

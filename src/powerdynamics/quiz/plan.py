@@ -63,9 +63,9 @@ class ScenarioQuiz:
 
     ``kinds`` and ``tiers`` keep only items of those kinds (``choice``, ``case``,
     ``cue``, ``session``) and tiers (``worked``, ``core``, ``stretch``).  Unless
-    ``ids`` are given, items run from core to stretch; ``seed`` fixes the order within
-    each tier and of each item's options (``None`` keeps bank order within a tier and
-    the option order written in the bank).  ``limit`` keeps the first *n* items after
+    ``ids`` are given or ``seed`` is ``None``, items run from core to stretch; ``seed``
+    fixes the order within each tier and of each item's options (``None`` keeps bank
+    order and the option order written in the bank).  ``limit`` keeps the first *n* items after
     ordering, so a limited quiz keeps its core items.  Items with a content note are left out when
     ``skip_content_notes`` is true (default: the POWERDYNAMICS_SKIP_CONTENT_NOTES
     environment variable).  A trainee's opt-out is respected even when it leaves
@@ -103,7 +103,8 @@ class ScenarioQuiz:
             chosen = kept
         if ids is None:
             chosen = seeded_order(chosen, seed, salt="items", key=lambda s: s.id)
-            chosen.sort(key=lambda s: TIER_ORDER.get(s.tier, len(TIER_ORDER)))  # stable
+            if seed is not None:  # None keeps bank order (fixtures and authors rely on it)
+                chosen.sort(key=lambda s: TIER_ORDER.get(s.tier, len(TIER_ORDER)))  # stable
         if limit is not None:
             chosen = chosen[:limit]
         if not chosen and not self.skipped_for_content_note:

@@ -1,0 +1,481 @@
+"""Graded pools: a keyed bank per assignment, the key-free view trainees get, and forms.
+
+An assignment with a pool (issue 12) shows each trainee a different draw of its items.
+The pool, ``exercises/pools/<assignment>.yaml`` (bank format 2; ``a1.yaml`` for
+``a1-bases-of-power`` also works), is instructor-only: it sits outside ``source/``, so
+nbgrader never releases it.  This module
+
+* loads a pool with the bank loader (:func:`load_pool`: every problem located as
+  ``file:line: item-id: field: message``; graded items must name their objectives);
+* makes the **answer-free public view** of each item (:func:`public_view`): a whitelist of
+  fields per kind, so a field added to a kind later stays private until it is listed;
+* assembles **forms** (:func:`assemble_forms`): ``n`` lists of ``size`` item ids, each
+  balanced by key label, kind and tier, checked against the keys here and never shipped
+  with them; the trainee's login then picks one form (:mod:`.draws`);
+* writes ``source/<assignment>/<assignment>-items.json`` (:func:`write_items_file`,
+  ``powerdynamics grade forms``), the only pool file that is released;
+* finds pool keys in text (:func:`key_leaks`), for the leak scans and for a self-check of
+  every items file it writes.
+
+``powerdynamics grade draw <assignment> --student ID`` prints a trainee's draw.
+
+Only the standard library is imported at module level: ``register`` is wired into every
+``powerdynamics`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from powerdynamics.grading.draws import Draw, draw_for
+
+#: Forms per assignment: 64 keeps neighbours apart without making any form rare.
+FORMS = 64
+FORM_SIZE = 12
+ITEMS_SUFFIX = "-items.json"
+POOLS_DIR = "pools"
+
+
+class PoolError(ValueError):
+    """A pool that cannot be loaded or cannot give balanced forms (the message says why)."""
+
+
+# -- names and places -----------------------------------------------------------------------
+def resolve_assignment(course: str | Path, name: str) -> str:
+    """The nbgrader assignment a name means: ``a1-bases-of-power`` as is, or ``a1`` when
+    exactly one folder of ``source/`` starts with ``a1-``."""
+    source = Path(course) / "source"
+    if (source / name).is_dir() or not source.is_dir():
+        return name
+    matches = sorted(p.name for p in source.iterdir() if p.is_dir() and p.name.startswith(name + "-"))
+    return matches[0] if len(matches) == 1 else name
+
+
+def pool_path(pools: str | Path, assignment: str) -> Path | None:
+    """``pools/<assignment>.yaml``, else ``pools/<a1>.yaml`` (the part before the first
+    hyphen); ``None`` when the assignment has no pool."""
+    folder = Path(pools)
+    short = assignment.split("-")[0]
+    for name in dict.fromkeys((assignment, short)):
+        for ext in (".yaml", ".yml"):
+            path = folder / f"{name}{ext}"
+            if path.is_file():
+                return path
+    return None
+
+
+def items_path(course: str | Path, assignment: str) -> Path:
+    return Path(course) / "source" / assignment / f"{assignment}{ITEMS_SUFFIX}"
+
+
+# -- loading ----------------------------------------------------------------------------------
+def load_pool(path: str | Path) -> list[Any]:
+    """The validated items of a pool file, sorted by id.  Raises :class:`PoolError` whose
+    message lists every problem as ``file:line: item-id: field: message``."""
+    from powerdynamics.bank.loader import Problem, check_files
+
+    path = Path(path)
+    if not path.is_file():
+        raise PoolError(f"{path}: no such pool file")
+    items, problems = check_files([path])
+    lines = [str(p) for p in problems]
+    for item in items:
+        if not item.tags.objectives:
+            lines.append(str(Problem(str(path), 0, item.id, "tags.objectives",
+                                     "a graded item must name the lesson objective(s) it assesses")))
+    if lines:
+        raise PoolError(f"{path}: the pool has problems:\n" + "\n".join(lines))
+    if not items:
+        raise PoolError(f"{path}: the pool has no items")
+    return sorted(items, key=lambda it: it.id)
+
+
+# -- the public view --------------------------------------------------------------------------
+#: What a trainee may see of each kind: listed fields only (a whitelist, not a blacklist).
+PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "choice": ("id", "kind", "category", "content_note", "vignette", "question", "options"),
+    "case": ("id", "kind", "category", "content_note", "vignette", "question", "options",
+             "decisive_question"),
+    "cue": ("id", "kind", "category", "content_note", "sentences", "question", "options",
+            "cue_question"),
+    "session": ("id", "kind", "category", "content_note", "title", "case", "question", "start",
+                "nodes"),
+}
+PUBLIC_NODE_FIELDS = ("say", "end", "moves")
+PUBLIC_MOVE_FIELDS = ("text", "next")
+
+
+def public_view(item: Any) -> dict[str, Any]:
+    """What the trainee's quiz needs to show ``item``, and nothing that gives its answer:
+    no key, present labels, decisive flag or sentence, rating, principle, explanation or
+    feedback."""
+    kind = getattr(item, "kind", "choice")
+    if kind not in PUBLIC_FIELDS:
+        raise PoolError(f"{item.id}: kind {kind!r} has no public view")
+    values: dict[str, Any] = {
+        "id": item.id, "kind": kind, "category": item.category,
+        "content_note": bool(item.tags.content_note), "question": item.question,
+        "options": list(item.options),
+    }
+    if kind in ("choice", "case"):
+        values["vignette"] = item.vignette
+    if kind == "case":
+        values["decisive_question"] = item.decisive_act
+    if kind == "cue":
+        values["sentences"] = [s.text for s in item.sentences]
+        values["cue_question"] = "Which sentence decides it?"
+    if kind == "session":
+        values.update(title=item.title, case=item.case, start=item.start, nodes={
+            name: {field: ([{f: getattr(m, f) for f in PUBLIC_MOVE_FIELDS} for m in node.moves]
+                           if field == "moves" else getattr(node, field))
+                   for field in PUBLIC_NODE_FIELDS}
+            for name, node in item.nodes.items()})
+    return {field: values[field] for field in PUBLIC_FIELDS[kind] if field in values}
+
+
+# -- forms -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quotas:
+    """What every form must hold (defaults for a 12-item form: 3 case, 3 cue, at most 1
+    session, 4 stretch)."""
+
+    case: int
+    cue: int
+    session_max: int
+    stretch: int
+
+    @classmethod
+    def for_size(cls, size: int) -> Quotas:
+        return cls(case=math.ceil(size / 4), cue=math.ceil(size / 4), session_max=1,
+                   stretch=math.ceil(size / 3))
+
+
+def key_label(item: Any) -> str | None:
+    """The label a form is balanced on (choice/cue key, case decisive); a session has none."""
+    return None if getattr(item, "kind", "choice") == "session" else item.key_label
+
+
+def label_cap(pool: Sequence[Any], size: int) -> int:
+    labels = {key_label(it) for it in pool} - {None}
+    return math.ceil(size / max(len(labels), 1)) + 1
+
+
+def form_problems(form: Sequence[str], pool: Sequence[Any], size: int,
+                  quotas: Quotas | None = None) -> list[str]:
+    """Why a form is not balanced (empty when it is), judged against the keys."""
+    quotas = quotas or Quotas.for_size(size)
+    by_id = {it.id: it for it in pool}
+    problems: list[str] = []
+    unknown = [i for i in form if i not in by_id]
+    if unknown:
+        return [f"unknown item(s) {', '.join(unknown)}"]
+    if len(form) != size or len(set(form)) != size:
+        problems.append(f"{len(set(form))} distinct items, not {size}")
+    items = [by_id[i] for i in form]
+    kinds = Counter(it.kind for it in items)
+    if kinds["case"] < quotas.case:
+        problems.append(f"{kinds['case']} case item(s), fewer than {quotas.case}")
+    if kinds["cue"] < quotas.cue:
+        problems.append(f"{kinds['cue']} cue item(s), fewer than {quotas.cue}")
+    if kinds["session"] > quotas.session_max:
+        problems.append(f"{kinds['session']} sessions, more than {quotas.session_max}")
+    stretch = sum(it.tier == "stretch" for it in items)
+    if stretch < quotas.stretch:
+        problems.append(f"{stretch} stretch item(s), fewer than {quotas.stretch}")
+    cap = label_cap(pool, size)
+    for label, count in Counter(key_label(it) for it in items).items():
+        if label is not None and count > cap:
+            problems.append(f"key label {label!r} {count} times, more than {cap}")
+    return problems
+
+
+def _one_form(pool: Sequence[Any], size: int, quotas: Quotas, cap: int, usage: Counter,
+              rng: random.Random) -> list[str] | None:
+    order = sorted(pool, key=lambda it: (usage[it.id], rng.random()))
+    chosen: list[Any] = []
+    labels: Counter = Counter()
+
+    def room(it: Any) -> bool:
+        if it in chosen:
+            return False
+        if it.kind == "session" and sum(c.kind == "session" for c in chosen) >= quotas.session_max:
+            return False
+        label = key_label(it)
+        return label is None or labels[label] < cap
+
+    def take(wanted, count) -> bool:
+        for it in order:
+            if count() <= 0:
+                return True
+            if wanted(it) and room(it):
+                chosen.append(it)
+                labels[key_label(it)] += 1
+        return count() <= 0
+
+    steps = [
+        (lambda it: it.kind == "case", lambda: quotas.case - sum(c.kind == "case" for c in chosen)),
+        (lambda it: it.kind == "cue", lambda: quotas.cue - sum(c.kind == "cue" for c in chosen)),
+        (lambda it: it.tier == "stretch",
+         lambda: quotas.stretch - sum(c.tier == "stretch" for c in chosen)),
+        (lambda it: True, lambda: size - len(chosen)),
+    ]
+    for wanted, count in steps:
+        if len(chosen) > size or not take(wanted, count):
+            return None
+    if len(chosen) != size:
+        return None
+    return sorted(it.id for it in chosen)
+
+
+def assemble_forms(pool: Sequence[Any], size: int = FORM_SIZE, n: int = FORMS,
+                   seed: str = "", quotas: Quotas | None = None) -> list[list[str]]:
+    """``n`` forms of ``size`` item ids from the keyed ``pool``, deterministic for a seed.
+
+    Every form holds no key label more than ``ceil(size / labels) + 1`` times, at least
+    ``quotas.case`` case and ``quotas.cue`` cue items, at most ``quotas.session_max``
+    sessions and at least ``quotas.stretch`` stretch items; the least-used items go first,
+    so every pool item is on some form.  :class:`PoolError` when the pool is under twice
+    ``size`` or cannot be balanced."""
+    pool = sorted(pool, key=lambda it: it.id)
+    quotas = quotas or Quotas.for_size(size)
+    if len(pool) < 2 * size:
+        raise PoolError(f"the pool has {len(pool)} items; a form of {size} needs at least "
+                        f"{2 * size} (twice the form)")
+    kinds = Counter(it.kind for it in pool)
+    short = [f"{need} {kind} item(s) (it has {kinds[kind]})"
+             for kind, need in (("case", quotas.case), ("cue", quotas.cue)) if kinds[kind] < need]
+    stretch = sum(it.tier == "stretch" for it in pool)
+    if stretch < quotas.stretch:
+        short.append(f"{quotas.stretch} stretch item(s) (it has {stretch})")
+    if short:
+        raise PoolError(f"the pool cannot be balanced: every form needs {', '.join(short)}")
+    cap = label_cap(pool, size)
+    rng = random.Random(f"powerdynamics-forms\0{seed}\0{size}")
+    usage: Counter = Counter()
+    forms: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for number in range(n):
+        form = None
+        for attempt in range(300):
+            candidate = _one_form(pool, size, quotas, cap, usage, rng)
+            if candidate is None:
+                continue
+            form = candidate
+            if tuple(candidate) not in seen:
+                break
+        if form is None:
+            raise PoolError(f"the pool cannot be balanced: no form {number + 1} with at most "
+                            f"{cap} items per key label, {quotas.case} case, {quotas.cue} cue, "
+                            f"{quotas.stretch} stretch and at most {quotas.session_max} session(s)")
+        seen.add(tuple(form))
+        usage.update(form)
+        forms.append(form)
+    unused = [it.id for it in pool if usage[it.id] == 0]
+    if unused:
+        raise PoolError(f"the pool cannot be balanced: {', '.join(unused)} fit on no form "
+                        f"of {n} (add items of other labels or kinds)")
+    return forms
+
+
+# -- the items file ------------------------------------------------------------------------------
+def items_document(assignment: str, pool: Sequence[Any], size: int = FORM_SIZE,
+                   n: int = FORMS) -> dict[str, Any]:
+    """``{"assignment", "size", "items", "forms"}``: what ``<assignment>-items.json`` holds.
+    The forms' seed is the assignment name, so the file is the same on every run."""
+    forms = assemble_forms(pool, size, n, seed=assignment)
+    return {"assignment": assignment, "size": size,
+            "items": [public_view(it) for it in sorted(pool, key=lambda it: it.id)],
+            "forms": forms}
+
+
+def dumps_items(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def write_items_file(course: str | Path, assignment: str, *, size: int = FORM_SIZE,
+                     n: int = FORMS, pools: str | Path | None = None) -> Path:
+    """Write ``source/<assignment>/<assignment>-items.json`` from the pool (raises
+    :class:`PoolError` if the pool is bad, or if a key would reach the file)."""
+    course = Path(course)
+    pools = Path(pools) if pools else course / POOLS_DIR
+    path = pool_path(pools, assignment)
+    if path is None:
+        raise PoolError(f"{pools}: no pool for {assignment!r} (expected {assignment}.yaml or "
+                        f"{assignment.split('-')[0]}.yaml)")
+    pool = load_pool(path)
+    document = items_document(assignment, pool, size, n)
+    text = dumps_items(document)
+    leaks = key_leaks(text, pool, structured=True)
+    if leaks:  # never: the view is a whitelist; this guards the whitelist itself
+        raise PoolError("the items file would show keys: " + "; ".join(leaks[:5]))
+    target = items_path(course, assignment)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def read_items_file(path: str | Path) -> dict[str, Any]:
+    """An items file (bounded JSON) as ``{"assignment", "size", "items", "forms"}``."""
+    from powerdynamics.grading.data import DataError, loads_bounded, read_text_bounded
+
+    try:
+        data = loads_bounded(read_text_bounded(path, max_bytes=5_000_000))
+    except FileNotFoundError:
+        raise PoolError(f"{path}: no items file (run powerdynamics grade forms)") from None
+    except DataError as exc:
+        raise PoolError(f"{path}: could not be read: {exc}") from None
+    forms = data.get("forms") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("assignment"), str) \
+            or not isinstance(forms, list) or not forms \
+            or not all(isinstance(f, list) and all(isinstance(i, str) for i in f) for f in forms):
+        raise PoolError(f"{path}: not an items file (assignment, size, items, forms)")
+    return data
+
+
+def draw_of(course: str | Path, assignment: str, student: str) -> Draw:
+    """The draw ``student`` sees, from the items file in ``source/``."""
+    data = read_items_file(items_path(course, assignment))
+    return draw_for(data["assignment"], student, data["forms"])
+
+
+# -- keys in text ----------------------------------------------------------------------------------
+#: Field names that only a keyed item has, as they would appear in JSON or YAML.
+KEY_FIELD_PATTERN = re.compile(
+    r"[\"']?\b(key|present|decisive|rating|principle|explanation|feedback|decisive_feedback)"
+    r"\b[\"']?\s*:\s*[\"'\[{tT]")
+MIN_SECRET = 20
+
+
+def _sep_pattern(item: str, label: str) -> re.Pattern:
+    """item id, then a separator within a few characters, then the label (as the leak
+    test of the single-key assignments)."""
+    return re.compile(rf"{re.escape(item)}[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?"
+                      rf"{re.escape(label)}\b", re.IGNORECASE)
+
+
+def pool_secrets(item: Any) -> tuple[list[str], list[re.Pattern]]:
+    """What must never leave the pool for ``item``: prose that explains the answer
+    (explanation, feedback) and patterns that tie the item to its key (key label, present
+    labels, decisive sentence, move ratings)."""
+    texts: list[str] = []
+    patterns: list[re.Pattern] = []
+    kind = getattr(item, "kind", "choice")
+
+    def prose(value: Any) -> None:
+        text = " ".join(str(value or "").split())
+        if len(text) >= MIN_SECRET:
+            texts.append(text[:80])
+
+    if kind != "session":
+        prose(item.explanation)
+        for text in item.feedback.values():
+            prose(text)
+    if kind == "case":
+        for text in item.decisive_feedback.values():
+            prose(text)
+        patterns.append(_sep_pattern(item.id, item.decisive))
+        present = "+".join(sorted(item.present))
+        patterns.append(re.compile(re.escape(f"{present}>{item.decisive}")))
+        patterns.append(re.compile(rf"{re.escape(item.id)}.{{0,200}}?present\W{{0,6}}"
+                                   rf"{re.escape(json.dumps(list(item.present))[1:-1])}", re.S))
+    elif kind in ("choice", "cue"):
+        patterns.append(_sep_pattern(item.id, item.key))
+    if kind == "cue":
+        for sentence in item.sentences:
+            prose(sentence.feedback)
+        decisive = item.sentences[item.decisive_index].text
+        patterns.append(re.compile(re.escape(decisive[:60]) + r".{0,120}?decisive\W{0,4}true",
+                                   re.S | re.I))
+        patterns.append(re.compile(re.escape(f"{item.id}") + r"\W{1,6}" + re.escape(item.key)
+                                   + rf"@{item.decisive_index}\b"))
+    if kind == "session":
+        for node in item.nodes.values():
+            for move in node.moves:
+                prose(move.feedback)
+                patterns.append(re.compile(re.escape(move.text[:60]) + r"[^{}\n]{0,80}?"
+                                           r"\b(rating|best|poor)\b", re.I))
+    return texts, patterns
+
+
+def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
+              allowed: Iterable[str] = ()) -> list[str]:
+    """Where ``text`` shows a pool key: one line per finding (empty when none).  With
+    ``structured``, keyed field names (``"key":``, ``"present":``, ``"rating":`` ...) count
+    too (for JSON/YAML that should hold only views).  ``allowed`` item ids are skipped
+    (a trainee's own right answer in their own feedback)."""
+    skip = set(allowed)
+    found: list[str] = []
+    flat = " ".join(text.split())
+    for item in pool:
+        if item.id in skip:
+            continue
+        texts, patterns = pool_secrets(item)
+        for secret in texts:
+            if secret in flat:
+                found.append(f"{item.id}: answer prose {secret[:40]!r}")
+        for pattern in patterns:
+            if pattern.search(text) or pattern.search(flat):
+                found.append(f"{item.id}: key pattern {pattern.pattern[:50]!r}")
+    if structured:
+        for match in KEY_FIELD_PATTERN.finditer(text):
+            found.append(f"keyed field {match.group(1)!r}")
+    return found
+
+
+# -- commands --------------------------------------------------------------------------------------
+def _cmd_forms(args: argparse.Namespace) -> int:
+    course = Path(args.course)
+    assignment = resolve_assignment(course, args.assignment)
+    try:
+        path = write_items_file(course, assignment, size=args.size, n=args.forms,
+                                pools=args.pools)
+    except PoolError as exc:
+        print(f"grade forms: {exc}", file=sys.stderr)
+        return 1
+    data = json.loads(path.read_text(encoding="utf-8"))
+    print(f"{path}: {len(data['items'])} items, {len(data['forms'])} forms of {data['size']}")
+    return 0
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    course = Path(args.course)
+    assignment = resolve_assignment(course, args.assignment)
+    try:
+        draw = draw_of(course, assignment, args.student)
+    except (PoolError, ValueError) as exc:
+        print(f"grade draw: {exc}", file=sys.stderr)
+        return 1
+    for item in draw.items:
+        print(item)
+    print(f"(form {draw.form} of {assignment} for login {draw.student!r}, seed {draw.seed})",
+          file=sys.stderr)
+    return 0
+
+
+def register(grade_sub: Any) -> None:
+    """Add ``grade forms`` and ``grade draw`` under ``powerdynamics grade``."""
+    forms = grade_sub.add_parser(
+        "forms", help="write source/<assignment>/<assignment>-items.json (key-free item views "
+                      "and balanced forms) from pools/<assignment>.yaml")
+    forms.add_argument("assignment")
+    forms.add_argument("--course", default=".", help="nbgrader course directory (default: .)")
+    forms.add_argument("--pools", help="folder of the pools (default: <course>/pools)")
+    forms.add_argument("--size", type=int, default=FORM_SIZE, help="items per trainee (default 12)")
+    forms.add_argument("--forms", type=int, default=FORMS, help="number of forms (default 64)")
+    forms.set_defaults(func=_cmd_forms)
+    draw = grade_sub.add_parser(
+        "draw", help="print the item ids one trainee sees, one per line, in the order shown")
+    draw.add_argument("assignment")
+    draw.add_argument("--student", required=True, help="the trainee's course login / nbgrader id")
+    draw.add_argument("--course", default=".", help="nbgrader course directory (default: .)")
+    draw.set_defaults(func=_cmd_draw)

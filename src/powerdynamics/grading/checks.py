@@ -32,6 +32,7 @@ class SubmissionCheck:
     saved: int  # answers in responses.json
     typed: int  # non-empty typed answers in the notebook
     problem: str = ""
+    draw: str = ""  # pooled assignments: why the saved draw is not this student's ("" = fine)
 
     @property
     def answered(self) -> bool:
@@ -39,6 +40,8 @@ class SubmissionCheck:
 
     def summary(self) -> str:
         """One phrase for the batch table: empty when the submission looks normal."""
+        if self.draw:
+            return f"DRAW MISMATCH: {self.draw}"
         if not self.notebook:
             return f"notebook missing or unreadable{': ' + self.problem if self.problem else ''}"
         if not self.answered:
@@ -76,24 +79,64 @@ def _typed_count(notebook: Path) -> tuple[bool, int, str]:
     return True, 0, ""
 
 
-def check_submission(folder: Path, assignment: str) -> SubmissionCheck:
+def _given(value: Any) -> bool:
+    """An answer of any kind that is not empty (a label, a case's marking, a path)."""
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def check_submission(folder: Path, assignment: str, items: dict[str, Any] | None = None) -> SubmissionCheck:
+    """What one submission holds; with the assignment's ``items`` file (pooled
+    assignments), also whether its saved draw is the submitting student's."""
+    from powerdynamics.grading.data import loads_bounded, read_text_bounded
+
     notebook_ok, typed, problem = _typed_count(folder / f"{assignment}.ipynb")
     path = folder / RESPONSES_FILE
     saved = 0
+    data: Any = None
     if not path.exists() and not path.is_symlink():
         responses = "missing"
     else:
         responses = "unreadable"
         try:
             if path.is_file() and not path.is_symlink():
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = loads_bounded(read_text_bounded(path, follow_symlinks=False))
                 answers = data.get("answers") if isinstance(data, dict) else None
                 if isinstance(answers, dict):
                     responses = "present"
-                    saved = sum(1 for v in answers.values() if isinstance(v, str) and v.strip())
+                    saved = sum(1 for v in answers.values() if _given(v))
         except (OSError, UnicodeDecodeError, ValueError):
-            pass
-    return SubmissionCheck(folder.parent.name, notebook_ok, responses, saved, typed, problem)
+            data = None
+    check = SubmissionCheck(folder.parent.name, notebook_ok, responses, saved, typed, problem)
+    if items is not None:
+        check.draw = _draw_flag(folder.parent.name, data, items)
+    return check
+
+
+def _draw_flag(student: str, data: Any, items: dict[str, Any]) -> str:
+    from powerdynamics.grading.draws import draw_for
+    from powerdynamics.grading.pool_grading import draw_mismatch
+
+    try:
+        expected = draw_for(items["assignment"], student, items["forms"])
+    except ValueError as exc:
+        return str(exc)
+    saved = data.get("draw") if isinstance(data, dict) else None
+    answers = data.get("answers") if isinstance(data, dict) else None
+    pool_ids = {i.get("id") for i in items.get("items", []) if isinstance(i, dict)}
+    return draw_mismatch(saved if isinstance(saved, dict) else None, expected, student,
+                         answers if isinstance(answers, dict) else {}, pool_ids) or ""
+
+
+def _items_of(course: Path, assignment: str) -> dict[str, Any] | None:
+    from powerdynamics.grading.pools import PoolError, items_path, read_items_file
+
+    path = items_path(course, assignment)
+    if not path.is_file():
+        return None
+    try:
+        return read_items_file(path)
+    except PoolError:
+        return None
 
 
 def check_assignment(course: str | Path, assignment: str,
@@ -102,7 +145,8 @@ def check_assignment(course: str | Path, assignment: str,
     if students is None:
         students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) \
             if submitted.is_dir() else []
-    return [check_submission(submitted / s / assignment, assignment) for s in students]
+    items = _items_of(Path(course), assignment)
+    return [check_submission(submitted / s / assignment, assignment, items) for s in students]
 
 
 def format_checks(checks: Sequence[SubmissionCheck]) -> str:
@@ -113,6 +157,11 @@ def format_checks(checks: Sequence[SubmissionCheck]) -> str:
     none = [c.student for c in checks if not c.answered]
     lines.append(f"{len(checks)} submission(s); {len(none)} with no answer at all"
                  + (f": {', '.join(none)}" if none else ""))
+    swapped = [c.student for c in checks if c.draw]
+    if swapped:
+        lines.append(f"Draw mismatch: {', '.join(swapped)} (the saved draw is not the student's own: "
+                     "autograde flags every question DrawMismatch with 0 points; check with "
+                     "powerdynamics grade draw <assignment> --student ID before grading)")
     if none:
         lines.append(f"These score 0 at autograde. Ask each for the {RESPONSES_FILE} saved next to "
                      "their notebook (see the instructor guide, 'A late or forgotten responses.json').")
@@ -127,7 +176,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{submitted}: no submissions of {args.assignment!r}", file=sys.stderr)
         return 2
     print(format_checks(checks))
-    return 1 if any(not c.answered for c in checks) else 0
+    return 1 if any(not c.answered or c.draw for c in checks) else 0
 
 
 def register(grade_sub: Any) -> None:

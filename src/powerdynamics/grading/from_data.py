@@ -105,6 +105,12 @@ class GradeFromData(Preprocessor):
     items_name = Unicode("ITEMS").tag(config=True)
     status_cell = Unicode("status", help="grade id of the 'Before you submit' cell").tag(config=True)
     quiz_cell = Unicode("quiz", help="grade id of the quiz cell").tag(config=True)
+    pools_dir = Unicode(
+        "pools", help="folder of the graded pools (instructor only); relative paths are "
+                      "relative to the nbgrader course root").tag(config=True)
+    course_root = Unicode(
+        "", help="nbgrader course root (default: the folder nbgrader grades from, i.e. "
+                 "CourseDirectory.root)").tag(config=True)
 
     def _keys(self, nb: Any, resources: dict) -> dict[str, tuple[str, str] | None]:
         """grade id -> (item, key) from the gradebook's source cells (instructor data)."""
@@ -127,6 +133,9 @@ class GradeFromData(Preprocessor):
         return keys
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        pooled = self._pool_files(nb, resources)
+        if pooled is not None:
+            return self._preprocess_pool(nb, resources, *pooled)
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         found = read_responses(folder / self.responses_file, follow_symlinks=False)
         notes: list[str] = []
@@ -166,6 +175,160 @@ class GradeFromData(Preprocessor):
             elif grade_id == self.quiz_cell and items:
                 cell.outputs = [self._listing(items, merged)]
         return nb, resources
+
+    # -- pool mode (issue 12): a different draw per trainee ----------------------------------
+    def _root(self) -> Path:
+        if self.course_root:
+            return Path(self.course_root)
+        configured = self.config.get("CourseDirectory", {}).get("root") if self.config else None
+        return Path(configured) if isinstance(configured, str) and configured else Path.cwd()
+
+    def _quiz_source(self, nb: Any) -> str:
+        return next((_source(c) for c in nb.cells
+                     if c.cell_type == "code" and _meta(c).get("grade_id") == self.quiz_cell), "")
+
+    def _pool_files(self, nb: Any, resources: dict) -> tuple[Path | None, Path] | None:
+        """``(pool file or None, instructor's items file)`` when the assignment has a pool
+        or its quiz cell names an items file; ``None`` for a single-key notebook."""
+        from powerdynamics.grading.pool_grading import items_file_named
+        from powerdynamics.grading.pools import ITEMS_SUFFIX, pool_path
+
+        assignment = resources.get("nbgrader", {}).get("assignment") or ""
+        root = self._root()
+        pools = Path(self.pools_dir)
+        pools = pools if pools.is_absolute() else root / pools
+        pool_file = pool_path(pools, assignment) if assignment else None
+        named = items_file_named(self._quiz_source(nb))
+        if pool_file is None and named is None:
+            return None
+        name = Path(named).name if named else f"{assignment}{ITEMS_SUFFIX}"
+        return pool_file, root / "source" / assignment / name
+
+    def _preprocess_pool(self, nb: Any, resources: dict, pool_file: Path | None,
+                         items_file: Path) -> tuple[Any, dict]:
+        from powerdynamics.grading.draws import draw_for
+        from powerdynamics.grading.pool_grading import (
+            Q_CELL,
+            draw_mismatch,
+            load_keys,
+            read_pool_responses,
+        )
+        from powerdynamics.grading.pools import PoolError, read_items_file
+
+        info = resources.get("nbgrader", {})
+        student = str(info.get("student") or "")
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        found = read_pool_responses(folder / self.responses_file)
+        notes: list[str] = []
+        if found.status == "missing":
+            notes.append(f"No saved quiz answers: {self.responses_file} was not handed in. "
+                         "Typed answers, if any, are used.")
+        elif found.status == "corrupt":
+            notes.append(f"Saved quiz answers could not be read ({found.problem}). Typed "
+                         "answers, if any, are used.")
+        try:
+            typed = typed_answers_of(nb.cells, self.typed_name)
+        except DataError as exc:
+            typed = None
+            notes.append(f"Typed answers could not be read: {exc}.")
+        if typed is not None and not isinstance(typed, dict):
+            typed = None
+        broken = None
+        keys: dict[str, Any] = {}
+        draw = None
+        try:
+            if pool_file is None:
+                raise PoolError("the course has no pool for this assignment (pools/ folder)")
+            keys = load_keys(pool_file)
+            data = read_items_file(items_file)
+            draw = draw_for(data["assignment"], student, data["forms"])
+        except (PoolError, ValueError, OSError) as exc:
+            broken = str(exc).replace(str(self._root()) + "/", "")
+        answered = {**found.answers, **(typed or {})}
+        mismatch = None if broken or draw is None else draw_mismatch(
+            found.draw, draw, student, answered, set(keys))
+        resources.setdefault("powerdynamics", {})["draw_mismatch"] = mismatch
+        rows: list[tuple[int, str, Any]] = []  # number, item id, Chosen | None
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            cell.outputs = []
+            cell.execution_count = None
+            meta = _meta(cell)
+            grade_id = meta.get("grade_id") or ""
+            if not meta.get("grade") or meta.get("solution"):
+                continue
+            cell.metadata[GRADED_FROM_DATA_KEY] = {"graded_from_data": True}
+            points = float(meta.get("points", 0) or 0)
+            match = Q_CELL.match(grade_id)
+            if broken or match is None or draw is None:
+                why = broken or "it is not a question of the draw (q01, q02, ...)"
+                text = (f"{grade_id} was not graded automatically ({why}): grade it by hand.")
+                cell.outputs = [new_output("error", ename=NOT_GRADABLE, evalue=text, traceback=[text])]
+                continue
+            cell.outputs = self._pool_verdict(int(match.group(1)), draw, keys, found.answers,
+                                              typed, points, notes, mismatch, rows)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            grade_id = _meta(cell).get("grade_id")
+            if grade_id == self.status_cell:
+                text = self._pool_status(rows, notes, mismatch, broken)
+                cell.outputs = [new_output("stream", name="stdout", text=text)]
+        return nb, resources
+
+    def _pool_verdict(self, number: int, draw: Any, keys: dict[str, Any], saved: dict[str, Any],
+                      typed: Any, points: float, notes: list[str], mismatch: str | None,
+                      rows: list) -> list[Any]:
+        from powerdynamics.grading.pool_grading import DRAW_MISMATCH, choose, shown
+
+        outputs = [new_output("stream", name="stdout", text="".join(f"{n}\n" for n in notes))] \
+            if notes and number == 1 else []
+        if mismatch:
+            text = f"Question {number}: not graded: {mismatch}."
+            return [*outputs, new_output("error", ename=DRAW_MISMATCH, evalue=text, traceback=[text])]
+        if number > len(draw.items):
+            text = f"Question {number}: the draw has only {len(draw.items)} questions."
+            return [*outputs, new_output("error", ename=NOT_GRADABLE, evalue=text, traceback=[text])]
+        item_id = draw.items[number - 1]
+        item = keys.get(item_id)
+        head = f"Question {number} ({item_id})"
+        if item is None:
+            text = f"{head} is not in the course's pool, so it was not graded: grade it by hand."
+            return [*outputs, new_output("error", ename=NOT_GRADABLE, evalue=text, traceback=[text])]
+        typed_value = typed.get(item_id) if isinstance(typed, dict) else None
+        chosen = choose(item, saved.get(item_id), typed_value, notes)
+        rows.append((number, item_id, item, chosen))
+        if chosen is None:
+            text = (f"{head} has no answer: nothing was chosen in the quiz or typed in "
+                    f"{self.typed_name}, so this cell earned no points.")
+            return [*outputs, new_output("error", ename=NO_ANSWER, evalue=text, traceback=[text])]
+        if chosen.verdict is None:
+            text = (f"{head}: your answer ({chosen.source}) could not be read as an answer to "
+                    f"this question ({chosen.problem}), so this cell earned no points.")
+            return [*outputs, new_output("error", ename=WRONG_ANSWER, evalue=text, traceback=[text])]
+        earned = round(points * float(chosen.verdict.score), 4)
+        text = (f"{head}: your answer, {shown(item, chosen.value)} ({chosen.source}), earned "
+                f"{earned:g} of {points:g}.")
+        return [*outputs, new_output("stream", name="stdout", text=text + "\n"),
+                new_output("execute_result", data={"text/plain": f"{earned:g}"}, execution_count=None)]
+
+    @staticmethod
+    def _pool_status(rows: list, notes: list[str], mismatch: str | None,
+                     broken: str | None) -> str:
+        from powerdynamics.grading.pool_grading import shown
+
+        if broken:
+            return f"Not graded automatically: {broken}.\n"
+        lines = []
+        if mismatch:
+            lines.append(f"DRAW MISMATCH: {mismatch}.")
+        answered = sum(1 for *_, chosen in rows if chosen is not None)
+        lines.append(f"{answered} of {len(rows)} questions answered.")
+        for number, item_id, item, chosen in rows:
+            lines.append(f"Question {number} ({item_id}): "
+                         + (f"{shown(item, chosen.value)} ({chosen.source})" if chosen else "no answer"))
+        return "\n".join([*lines, *notes]) + "\n"
 
     def _items(self, nb: Any) -> list[dict]:
         for cell in nb.cells:

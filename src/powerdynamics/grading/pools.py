@@ -89,9 +89,12 @@ def load_pool(path: str | Path) -> list[Any]:
         raise PoolError(f"{path}: no such pool file")
     items, problems = check_files([path])
     lines = [str(p) for p in problems]
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
     for item in items:
         if not item.tags.objectives:
-            lines.append(str(Problem(str(path), 0, item.id, "tags.objectives",
+            line = next((n for n, ln in enumerate(text, 1)
+                         if re.match(rf"\s*-?\s*id:\s*['\"]?{re.escape(item.id)}['\"]?\s*$", ln)), 1)
+            lines.append(str(Problem(str(path), line, item.id, "tags.objectives",
                                      "a graded item must name the lesson objective(s) it assesses")))
     if lines:
         raise PoolError(f"{path}: the pool has problems:\n" + "\n".join(lines))
@@ -266,7 +269,7 @@ def assemble_forms(pool: Sequence[Any], size: int = FORM_SIZE, n: int = FORMS,
     seen: set[tuple[str, ...]] = set()
     for number in range(n):
         form = None
-        for attempt in range(300):
+        for _attempt in range(300):
             candidate = _one_form(pool, size, quotas, cap, usage, rng)
             if candidate is None:
                 continue
@@ -402,8 +405,9 @@ def pool_secrets(item: Any) -> tuple[list[str], list[re.Pattern]]:
         for node in item.nodes.values():
             for move in node.moves:
                 prose(move.feedback)
-                patterns.append(re.compile(re.escape(move.text[:60]) + r"[^{}\n]{0,80}?"
-                                           r"\b(rating|best|poor)\b", re.I))
+                if len(move.text) >= 12:
+                    patterns.append(re.compile(re.escape(move.text[:60]) + r"[^{}\n]{0,80}?"
+                                               r"\brating\W{0,4}(best|ok|poor)\b", re.I))
     return texts, patterns
 
 

@@ -36,6 +36,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from powerdynamics.grading.batch import Outcome, _last_error, _scores, submitted_students
 
@@ -69,7 +70,7 @@ def install_gradebook_lock() -> None:
         return
     original_init = gradebook.__init__
     original_close = gradebook.close
-    state = {"depth": 0, "fd": None, "mutex": threading.RLock()}
+    state: dict[str, Any] = {"depth": 0, "fd": None, "mutex": threading.RLock()}
 
     def acquire(db_url: str) -> bool:
         path = _lock_path(db_url)

@@ -96,6 +96,20 @@ def read_secrets() -> SourceSecrets:
 SECRETS = read_secrets()
 
 
+def read_pool_items() -> list:
+    """Every keyed item of the course's graded pools (exercises/pools/<a>.yaml, issue 12):
+    the leak scan looks for each one's key (labels, present/decisive, decisive sentence,
+    session ratings, explanation and feedback prose)."""
+    from powerdynamics.grading.pools import load_pool
+
+    folder = EXERCISES / "pools"
+    return [item for path in sorted(folder.glob("*.yaml")) if not path.name.endswith("-tasks.yaml")
+            for item in load_pool(path)] if folder.is_dir() else []
+
+
+POOL_ITEMS = read_pool_items()
+
+
 def test_every_assignment_has_one_graded_cell_per_item_with_a_hidden_key():
     from powerdynamics.labels import label_for
 
@@ -455,7 +469,9 @@ def test_the_release_keeps_a_working_typed_answer_cell(pipeline):
     assert namespace["typed_answers"] == {}
     reflection = next(c for c in nb.cells if c.get("id") == "reflection")
     assert reflection.source.strip() == "YOUR ANSWER HERE"
-    assert sorted(p.name for p in (pipeline.course.dir / "release" / A1).iterdir()) == [f"{A1}.ipynb"]
+    extra = [f"{A1}-items.json"] if (EXERCISES / "source" / A1 / f"{A1}-items.json").exists() else []
+    assert sorted(p.name for p in (pipeline.course.dir / "release" / A1).iterdir()) == \
+        sorted([f"{A1}.ipynb", *extra])
 
 
 # -- the batch -------------------------------------------------------------------------------
@@ -605,6 +621,11 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
         for item, pattern in patterns.items():
             if item not in own and pattern.search(text):
                 found.append(f"{rel}: key of {item}")
+        if POOL_ITEMS:
+            from powerdynamics.grading.pools import key_leaks
+
+            found += [f"{rel}: pool {leak}" for leak in key_leaks(
+                text, POOL_ITEMS, allowed=own, structured=path.name.endswith("-items.json"))]
     return found
 
 

@@ -411,6 +411,22 @@ def test_no_pool_key_in_the_course_release_material():
         assert key_leaks(path.read_text(encoding="utf-8"), items, structured=True) == [], path
 
 
+def test_every_course_items_file_is_fresh():
+    """source/<a>/<a>-items.json is what `powerdynamics grade forms <a>` writes from
+    exercises/pools/<a>.yaml today (never hand-edited, never stale)."""
+    from powerdynamics.grading.pools import dumps_items, items_document, load_pool, resolve_assignment
+
+    exercises = ROOT / "exercises"
+    for pool_file in sorted((exercises / "pools").glob("*.yaml")):
+        if pool_file.name.endswith("-tasks.yaml"):
+            continue
+        assignment = resolve_assignment(exercises, pool_file.stem)
+        path = exercises / "source" / assignment / f"{assignment}-items.json"
+        assert path.is_file(), f"{path}: missing; run powerdynamics grade forms {assignment} --course exercises"
+        fresh = dumps_items(items_document(assignment, load_pool(pool_file)))
+        assert path.read_text(encoding="utf-8") == fresh, f"{path}: stale; run powerdynamics grade forms"
+
+
 @pytest.mark.book
 def test_no_pool_key_in_the_built_book(built_book):
     from powerdynamics.grading.pools import key_leaks

@@ -199,8 +199,12 @@ class GradeFromData(Preprocessor):
         pools = pools if pools.is_absolute() else root / pools
         pool_file = pool_path(pools, assignment) if assignment else None
         named = items_file_named(self._quiz_source(nb))
-        if pool_file is None and named is None:
-            return None
+        from powerdynamics.grading.pool_grading import Q_CELL
+
+        has_q = any(c.cell_type == "code" and _meta(c).get("grade")
+                    and Q_CELL.match(str(_meta(c).get("grade_id") or "")) for c in nb.cells)
+        if named is None and not (pool_file is not None and has_q):
+            return None  # a single-key notebook (keys in its hidden tests), even next to a pool
         name = Path(named).name if named else f"{assignment}{ITEMS_SUFFIX}"
         return pool_file, root / "source" / assignment / name
 

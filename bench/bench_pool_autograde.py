@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from bench.bench_autograde import BASELINE, _one_cell_source  # noqa: E402
-from tests.pool_course import ASSIGNMENT, PoolCourse, best_answer  # noqa: E402
+from tests.pool_course import ASSIGNMENT, ITEMS_FILE, POOL, PoolCourse, best_answer  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pd-bench-pool-") as tmp:
         course = PoolCourse(Path(tmp), size=args.size)
         if args.pool:
-            shutil.copy(args.pool, course.dir / "pools" / f"{ASSIGNMENT}.yaml")
-        pool = {it.id: it for it in load_pool(course.dir / "pools" / f"{ASSIGNMENT}.yaml")}
+            shutil.copy(args.pool, course.dir / "pools" / f"{POOL}.yaml")
+        pool = {it.id: it for it in load_pool(course.dir / "pools" / f"{POOL}.yaml")}
         _one_cell_source(course.dir)
         run = course.powerdynamics("grade", "forms", ASSIGNMENT, "--course", ".", "--size", str(args.size))
         if run.returncode:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             run = course.nbgrader("generate_assignment", name)
             if run.returncode:
                 sys.exit(run.output[-3000:])
-        doc = json.loads((course.dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}-items.json").read_text())
+        doc = json.loads((course.dir / "release" / ASSIGNMENT / ITEMS_FILE).read_text())
         for i in range(1, args.submissions + 1):
             login = f"bench-{i:02d}"
             for name in (ASSIGNMENT, BASELINE):

@@ -1,7 +1,7 @@
 """A small nbgrader course with a graded pool (issue 12), for the tests and bench/.
 
-``make_course(base)`` builds ``<base>/course``: the course's real ``nbgrader_config.py``,
-``pools/tp-pool.yaml`` (the fixture pool, 12 items) and ``source/tp-pool/tp-pool.ipynb``,
+``PoolCourse(base)`` builds ``<base>/course``: the course's real ``nbgrader_config.py``,
+``pools/tp.yaml`` (the fixture pool, 12 items) and ``source/tp-pool/tp-pool.ipynb``,
 a pool-mode notebook with ``q01`` ... ``q06`` (the quiz cell names the items file, as the
 generated course notebooks do).  ``powerdynamics grade forms`` then writes the items file.
 """
@@ -22,7 +22,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 POOL_FIXTURE = ROOT / "tests" / "fixtures" / "pools" / "tp.yaml"
-ASSIGNMENT = "tp-pool"
+ASSIGNMENT = "tp-pool"  # the nbgrader assignment (folder)
+POOL = "tp"  # the pool's name: pools/tp.yaml, source/tp-pool/tp-items.json, the draw's seed
+ITEMS_FILE = f"{POOL}-items.json"
 SIZE = 6
 
 
@@ -44,7 +46,7 @@ def pool_notebook(assignment: str = ASSIGNMENT, size: int = SIZE):
         cells.append(cell)
 
     add(new_markdown_cell(f"# {assignment}\n\nA pooled assignment (test course)."), "intro")
-    add(new_code_cell(f'ITEMS_FILE = "{assignment}-items.json"\n'
+    add(new_code_cell(f'ITEMS_FILE = "{ITEMS_FILE}"\n'
                       "# The trainee's quiz shows their draw of the items in ITEMS_FILE."), "quiz")
     add(new_code_cell("typed_answers = {\n    ### BEGIN SOLUTION\n    ### END SOLUTION\n}"),
         "typed-answers", solution=True, locked=False)
@@ -79,7 +81,7 @@ class PoolCourse:
         (self.dir / "source" / assignment).mkdir(parents=True)
         (self.dir / "pools").mkdir()
         shutil.copy(ROOT / "exercises" / "nbgrader_config.py", self.dir / "nbgrader_config.py")
-        shutil.copy(POOL_FIXTURE, self.dir / "pools" / f"{assignment}.yaml")
+        shutil.copy(POOL_FIXTURE, self.dir / "pools" / f"{POOL}.yaml")
         nbformat.write(pool_notebook(assignment, size),
                        self.dir / "source" / assignment / f"{assignment}.ipynb")
         home = base / "home"

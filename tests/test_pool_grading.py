@@ -20,7 +20,16 @@ import nbformat
 import pytest
 
 from tests.htmltext import html_text
-from tests.pool_course import ASSIGNMENT, POOL_FIXTURE, SIZE, PoolCourse, best_answer, wrong_answer
+from tests.pool_course import (
+    ASSIGNMENT,
+    ITEMS_FILE,
+    POOL,
+    POOL_FIXTURE,
+    SIZE,
+    PoolCourse,
+    best_answer,
+    wrong_answer,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +120,7 @@ def test_the_public_view_is_a_whitelist_and_shows_no_key(pool):
     assert set(move) == {"text", "next"}
     cue = public_view(next(it for it in pool if it.kind == "cue"))
     assert all(isinstance(s, str) for s in cue["sentences"])
-    text = dumps_items(items_document(ASSIGNMENT, pool, SIZE))
+    text = dumps_items(items_document(POOL, pool, SIZE))
     assert key_leaks(text, pool, structured=True) == []
     # Negative control: the pool file itself is full of keys.
     leaks = key_leaks(POOL_FIXTURE.read_text(encoding="utf-8"), pool, structured=True)
@@ -182,7 +191,7 @@ def pipeline(tmp_path_factory, pool) -> Pipeline:
     assert forms.returncode == 0, forms.output
     run = course.nbgrader("generate_assignment", ASSIGNMENT)
     assert run.returncode == 0, run.output[-3000:]
-    released = json.loads((course.dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}-items.json")
+    released = json.loads((course.dir / "release" / ASSIGNMENT / ITEMS_FILE)
                           .read_text(encoding="utf-8"))
     keys = {it.id: it for it in pool}
 
@@ -239,7 +248,7 @@ def pipeline(tmp_path_factory, pool) -> Pipeline:
     for t in trainees:
         folder = course.dir / "submitted" / t.id / ASSIGNMENT
         folder.mkdir(parents=True)
-        shutil.copy(release.parent / f"{ASSIGNMENT}-items.json", folder)
+        shutil.copy(release.parent / ITEMS_FILE, folder)
         if t.answers is not None:
             d = draw(t.draw_of or t.id)
             record = {"student": d.student, "seed": d.seed, "form": d.form, "items": list(d.items)}
@@ -277,11 +286,11 @@ def test_items_file_is_released_and_fresh(pipeline, pool):
     from powerdynamics.grading.pools import dumps_items, items_document
 
     course = pipeline.course
-    source = course.dir / "source" / ASSIGNMENT / f"{ASSIGNMENT}-items.json"
-    assert source.read_text(encoding="utf-8") == dumps_items(items_document(ASSIGNMENT, pool, SIZE))
-    released = course.dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}-items.json"
+    source = course.dir / "source" / ASSIGNMENT / ITEMS_FILE
+    assert source.read_text(encoding="utf-8") == dumps_items(items_document(POOL, pool, SIZE))
+    released = course.dir / "release" / ASSIGNMENT / ITEMS_FILE
     assert released.read_bytes() == source.read_bytes()
-    assert pipeline.forms["assignment"] == ASSIGNMENT and pipeline.forms["size"] == SIZE
+    assert pipeline.forms["assignment"] == POOL and pipeline.forms["size"] == SIZE
 
 
 @pytest.mark.nbgrader
@@ -412,7 +421,7 @@ def test_no_pool_key_in_the_course_release_material():
 
 
 def test_every_course_items_file_is_fresh():
-    """source/<a>/<a>-items.json is what `powerdynamics grade forms <a>` writes from
+    """source/<a...>/<a>-items.json is what `powerdynamics grade forms <a>` writes from
     exercises/pools/<a>.yaml today (never hand-edited, never stale)."""
     from powerdynamics.grading.pools import dumps_items, items_document, load_pool, resolve_assignment
 
@@ -421,9 +430,9 @@ def test_every_course_items_file_is_fresh():
         if pool_file.name.endswith("-tasks.yaml"):
             continue
         assignment = resolve_assignment(exercises, pool_file.stem)
-        path = exercises / "source" / assignment / f"{assignment}-items.json"
+        path = exercises / "source" / assignment / f"{pool_file.stem}-items.json"
         assert path.is_file(), f"{path}: missing; run powerdynamics grade forms {assignment} --course exercises"
-        fresh = dumps_items(items_document(assignment, load_pool(pool_file)))
+        fresh = dumps_items(items_document(pool_file.stem, load_pool(pool_file)))
         assert path.read_text(encoding="utf-8") == fresh, f"{path}: stale; run powerdynamics grade forms"
 
 

@@ -191,22 +191,31 @@ class GradeFromData(Preprocessor):
         """``(pool file or None, instructor's items file)`` when the assignment has a pool
         or its quiz cell names an items file; ``None`` for a single-key notebook."""
         from powerdynamics.grading.pool_grading import items_file_named
-        from powerdynamics.grading.pools import ITEMS_SUFFIX, pool_path
+        from powerdynamics.grading.pools import items_path, pool_path
 
         assignment = resources.get("nbgrader", {}).get("assignment") or ""
         root = self._root()
         pools = Path(self.pools_dir)
         pools = pools if pools.is_absolute() else root / pools
         pool_file = pool_path(pools, assignment) if assignment else None
+        quiz = next((c for c in nb.cells if c.cell_type == "code"
+                     and _meta(c).get("grade_id") == self.quiz_cell), None)
         named = items_file_named(self._quiz_source(nb))
+        if named is None and quiz is not None:
+            declared = (quiz.get("metadata", {}).get("powerdynamics") or {}).get("items_file")
+            named = declared if isinstance(declared, str) and declared.endswith("-items.json") else None
         from powerdynamics.grading.pool_grading import Q_CELL
 
         has_q = any(c.cell_type == "code" and _meta(c).get("grade")
                     and Q_CELL.match(str(_meta(c).get("grade_id") or "")) for c in nb.cells)
         if named is None and not (pool_file is not None and has_q):
             return None  # a single-key notebook (keys in its hidden tests), even next to a pool
-        name = Path(named).name if named else f"{assignment}{ITEMS_SUFFIX}"
-        return pool_file, root / "source" / assignment / name
+        # The instructor's copy in source/, never the submitted one.
+        located = items_path(root, assignment, pools)
+        if named:
+            candidate = root / "source" / assignment / Path(named).name
+            located = candidate if candidate.is_file() or not located.is_file() else located
+        return pool_file, located
 
     def _preprocess_pool(self, nb: Any, resources: dict, pool_file: Path | None,
                          items_file: Path) -> tuple[Any, dict]:

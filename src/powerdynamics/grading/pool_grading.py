@@ -5,7 +5,7 @@ position of the trainee's draw.  At autograde:
 
 * the keys come from the course's pool, ``<course>/pools/<assignment>.yaml`` (instructor
   only; never in the notebook, the release or the submission);
-* the forms come from the instructor's ``source/<assignment>/<assignment>-items.json``
+* the forms come from the instructor's ``source/<assignment>/<pool name>-items.json``
   (never from the submitted copy);
 * the draw is recomputed with :func:`powerdynamics.grading.draws.draw_for` from the
   nbgrader student id, and compared with the ``draw`` record the trainee's quiz saved in
@@ -119,7 +119,7 @@ def load_keys(pool_file: Path) -> dict[str, Any]:
 
 
 def items_file_named(source: str) -> str | None:
-    """The items file a quiz cell names (``"a1-...-items.json"``), if any."""
+    """The items file a quiz cell names (``"a1-items.json"``), if any."""
     match = ITEMS_FILE_IN_SOURCE.search(source)
     return match.group(1) if match else None
 

@@ -12,7 +12,7 @@ nbgrader never releases it.  This module
 * assembles **forms** (:func:`assemble_forms`): ``n`` lists of ``size`` item ids, each
   balanced by key label, kind and tier, checked against the keys here and never shipped
   with them; the trainee's login then picks one form (:mod:`.draws`);
-* writes ``source/<assignment>/<assignment>-items.json`` (:func:`write_items_file`,
+* writes ``source/<assignment>/<pool name>-items.json`` (:func:`write_items_file`,
   ``powerdynamics grade forms``), the only pool file that is released;
 * finds pool keys in text (:func:`key_leaks`), for the leak scans and for a self-check of
   every items file it writes.
@@ -74,8 +74,23 @@ def pool_path(pools: str | Path, assignment: str) -> Path | None:
     return None
 
 
-def items_path(course: str | Path, assignment: str) -> Path:
-    return Path(course) / "source" / assignment / f"{assignment}{ITEMS_SUFFIX}"
+def pool_name(pool_file: str | Path) -> str:
+    """The pool's own name (``a1`` for ``pools/a1.yaml``): the items file is
+    ``<name>-items.json``, and its ``"assignment"`` (the string the draw is seeded with)
+    is ``<name>``."""
+    return Path(pool_file).stem
+
+
+def items_path(course: str | Path, assignment: str, pools: str | Path | None = None) -> Path:
+    """``source/<assignment>/<pool name>-items.json`` (e.g. ``source/a1-bases-of-power/
+    a1-items.json``); without a pool, the one items file in that folder, else
+    ``<assignment>-items.json``."""
+    folder = Path(course) / "source" / assignment
+    found = pool_path(Path(pools) if pools else Path(course) / POOLS_DIR, assignment)
+    if found is not None:
+        return folder / f"{pool_name(found)}{ITEMS_SUFFIX}"
+    existing = sorted(folder.glob(f"*{ITEMS_SUFFIX}")) if folder.is_dir() else []
+    return existing[0] if len(existing) == 1 else folder / f"{assignment}{ITEMS_SUFFIX}"
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -293,8 +308,9 @@ def assemble_forms(pool: Sequence[Any], size: int = FORM_SIZE, n: int = FORMS,
 # -- the items file ------------------------------------------------------------------------------
 def items_document(assignment: str, pool: Sequence[Any], size: int = FORM_SIZE,
                    n: int = FORMS) -> dict[str, Any]:
-    """``{"assignment", "size", "items", "forms"}``: what ``<assignment>-items.json`` holds.
-    The forms' seed is the assignment name, so the file is the same on every run."""
+    """``{"assignment", "size", "items", "forms"}``: what ``<name>-items.json`` holds, for
+    the pool called ``assignment`` (``a1``).  The forms' seed is that name, so the file is
+    the same on every run; the trainee's draw is seeded with it too."""
     forms = assemble_forms(pool, size, n, seed=assignment)
     return {"assignment": assignment, "size": size,
             "items": [public_view(it) for it in sorted(pool, key=lambda it: it.id)],
@@ -307,7 +323,7 @@ def dumps_items(document: Mapping[str, Any]) -> str:
 
 def write_items_file(course: str | Path, assignment: str, *, size: int = FORM_SIZE,
                      n: int = FORMS, pools: str | Path | None = None) -> Path:
-    """Write ``source/<assignment>/<assignment>-items.json`` from the pool (raises
+    """Write ``source/<assignment>/<pool name>-items.json`` from the pool (raises
     :class:`PoolError` if the pool is bad, or if a key would reach the file)."""
     course = Path(course)
     pools = Path(pools) if pools else course / POOLS_DIR
@@ -316,12 +332,12 @@ def write_items_file(course: str | Path, assignment: str, *, size: int = FORM_SI
         raise PoolError(f"{pools}: no pool for {assignment!r} (expected {assignment}.yaml or "
                         f"{assignment.split('-')[0]}.yaml)")
     pool = load_pool(path)
-    document = items_document(assignment, pool, size, n)
+    document = items_document(pool_name(path), pool, size, n)
     text = dumps_items(document)
     leaks = key_leaks(text, pool, structured=True)
     if leaks:  # never: the view is a whitelist; this guards the whitelist itself
         raise PoolError("the items file would show keys: " + "; ".join(leaks[:5]))
-    target = items_path(course, assignment)
+    target = items_path(course, assignment, pools)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
@@ -469,7 +485,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
 def register(grade_sub: Any) -> None:
     """Add ``grade forms`` and ``grade draw`` under ``powerdynamics grade``."""
     forms = grade_sub.add_parser(
-        "forms", help="write source/<assignment>/<assignment>-items.json (key-free item views "
+        "forms", help="write source/<assignment>/<pool>-items.json (key-free item views "
                       "and balanced forms) from pools/<assignment>.yaml")
     forms.add_argument("assignment")
     forms.add_argument("--course", default=".", help="nbgrader course directory (default: .)")

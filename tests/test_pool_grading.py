@@ -344,6 +344,23 @@ def test_a_swapped_draw_is_flagged_not_graded(pipeline):
 
 
 @pytest.mark.nbgrader
+def test_report_gives_per_item_statistics_over_those_who_saw_each_item(pipeline, pool):
+    import csv
+
+    run = pipeline.course.powerdynamics("report", ".", "--assignment", ASSIGNMENT)
+    assert run.returncode == 0, run.output
+    assert "are positions, not items" in run.output
+    path = pipeline.course.dir / f"pooled-items-{ASSIGNMENT}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = {r["item"]: r for r in csv.DictReader(handle)}
+    assert set(rows) == {it.id for it in pool}
+    graded = [t for t in pipeline.trainees if t.expected is not None]
+    assert sum(int(r["n"]) for r in rows.values()) == SIZE * len(graded)
+    ana_first = pipeline.draws["ana.k"].items[0]
+    assert int(rows[ana_first]["n"]) >= 1
+
+
+@pytest.mark.nbgrader
 def test_grade_draw_prints_the_ids(pipeline):
     run = pipeline.course.powerdynamics("grade", "draw", ASSIGNMENT, "--student", "ana.k",
                                         "--course", ".")

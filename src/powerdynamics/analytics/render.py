@@ -354,6 +354,15 @@ def write_csvs(report: CourseReport, folder: Path, suffix: str = "") -> list[Pat
                 _f(st.hand_score) if st.hand_max else "", _f(st.hand_max) if st.hand_max else "",
                 _f(st.total), _f(st.total_max), st.weakest_category or "",
                 "yes" if st.follow_up else "no", "; ".join(st.reasons)])
+    pooled = [section for section in report.assignments if getattr(section, "pooled", None)]
+    if pooled:  # per-trainee draws (issue 12): each item over those who saw it
+        rows = [["assignment", "item", "n", "correct", "difficulty", "discrimination", "p_upper",
+                 "p_lower", "flags"]]
+        for section in pooled:
+            rows += [[section.name, s.item, str(s.n), str(s.correct), _f(s.difficulty),
+                      _f(s.discrimination), _f(s.p_upper), _f(s.p_lower), "; ".join(s.flags)]
+                     for s in section.pooled]
+        tables["pooled-items.csv"] = rows
     paths = []
     for name, rows in tables.items():
         path = folder / name.replace(".csv", f"{suffix}.csv")

@@ -351,6 +351,8 @@ class AssignmentReport:
     analysis: AssignmentAnalysis | None = None
     notes: list[Note] = field(default_factory=list)
     submissions: int = 0
+    #: per-trainee draws (issue 12): per-item statistics over those who saw each item
+    pooled: tuple | None = None
 
 
 @dataclass
@@ -396,6 +398,36 @@ def _merge_items(gradebook_cells: Sequence[tuple[str, float]], source: Sequence[
     return items
 
 
+def _pooled(name: str, found: GradebookAssignment, course_dir: Path, settings: CourseSettings,
+            notes: list[Note]) -> tuple | None:
+    """Per-item statistics of an assignment with per-trainee draws, or ``None``."""
+    from powerdynamics.analytics.pooled import analyse_pooled, per_item_scores
+    from powerdynamics.grading.pools import PoolError, items_path, read_items_file
+
+    path = items_path(course_dir, name)
+    if settings.source != "source":
+        path = course_dir / settings.source / name / path.name
+    if not path.is_file():
+        return None
+    try:
+        data = read_items_file(path)
+    except PoolError as exc:
+        notes.append(Note("warning", f"per-trainee draws: {exc}"))
+        return None
+    graded = {s: row for s, row in found.scores.items() if row and all(v is not None for v in row.values())}
+    try:
+        rows = per_item_scores(data["assignment"], data["forms"], graded)
+    except ValueError as exc:
+        notes.append(Note("warning", f"per-trainee draws: {exc}"))
+        return None
+    ids = [i["id"] for i in data.get("items", []) if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    notes.append(Note("info", (
+        f"{name!r} shows each trainee a different draw ({path.name}): the graded cells q01, q02, "
+        "... are positions, not items. Per-item n, difficulty and discrimination over the "
+        "trainees who saw each item are in pooled-items.csv.")))
+    return analyse_pooled(ids, rows)
+
+
 def _assignment_report(name: str, found: GradebookAssignment | None, settings: CourseSettings,
                        course_dir: Path, progress: bool = False) -> AssignmentReport:
     section = AssignmentReport(name)
@@ -416,6 +448,7 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
         return section
     section.items = _merge_items(found.cells, source, notes, source_dir)
     section.submissions = len(found.scores)
+    section.pooled = _pooled(name, found, course_dir, settings, notes)
     if not found.cells:
         notes.append(Note("warning", f"{name!r} has no autograded grade cells: nothing to analyse."))
         return section

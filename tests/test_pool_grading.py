@@ -361,6 +361,18 @@ def test_report_gives_per_item_statistics_over_those_who_saw_each_item(pipeline,
 
 
 @pytest.mark.nbgrader
+def test_the_batch_table_carries_the_flag(pipeline):
+    from powerdynamics.grading.batch import Outcome, _flag_answers, format_outcomes
+
+    outcomes = [Outcome("cy.swap", "graded", 1.0, 0, "ok"), Outcome("ana.k", "graded", 1.0, 0, "ok")]
+    _flag_answers(pipeline.course.dir, ASSIGNMENT, outcomes)
+    table = format_outcomes(outcomes)
+    line = next(x for x in table.splitlines() if x.startswith("cy.swap"))
+    assert "DRAW MISMATCH: this notebook holds the draw of login 'ana.k'" in line
+    assert "DRAW MISMATCH" not in next(x for x in table.splitlines() if x.startswith("ana.k"))
+
+
+@pytest.mark.nbgrader
 def test_grade_draw_prints_the_ids(pipeline):
     run = pipeline.course.powerdynamics("grade", "draw", ASSIGNMENT, "--student", "ana.k",
                                         "--course", ".")

@@ -477,7 +477,8 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         return 1
     for item in draw.items:
         print(item)
-    print(f"(form {draw.form} of {assignment} for login {draw.student!r}, seed {draw.seed})",
+    print(f"({assignment}: form {draw.form} of {items_path(course, assignment).name} for login "
+          f"{draw.student!r}, seed {draw.seed})",
           file=sys.stderr)
     return 0
 

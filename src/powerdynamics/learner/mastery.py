@@ -12,7 +12,8 @@ pyplot state), deterministic PNG bytes, every bar labelled with its value in tex
 title that states the finding, the "needs review" bars hatched as well as coloured
 (Okabe-Ito palette), and a text alternative that says everything the picture says.
 With no answers yet it shows a short message instead of an empty chart, so the static
-book (built without anyone's answers) shows the same text on every build.
+book (built without anyone's answers) shows the same text on every build; there, quiz.js
+fills the table in from the answers saved in the browser (:func:`mastery_rule`).
 """
 
 from __future__ import annotations

@@ -115,3 +115,21 @@ def test_a_missed_item_in_lesson_1_comes_first_in_the_review(page, book):
     if AXE.exists():
         assert run_axe(page) == []
     assert page.console_errors == [] and page.request_log.external == []
+
+
+def test_starting_a_quiz_again_keeps_the_missed_first_try(page, book):
+    """'Start this quiz again' begins a new first try, as a new quiz session does in the
+    kernel; the earlier first try stays in the history the review reads."""
+    page.goto(f"{book}/{LESSON_1}")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    quiz = page.locator("[data-pdq-quiz]").first
+    quiz.wait_for()
+    missed = answer_wrongly(page, quiz.locator("fieldset.pdq-kind-choice").first)
+    quiz.get_by_role("button", name="Start this quiz again").click()
+    assert quiz.locator(f"fieldset[data-pdq-item='{missed}'] input:checked").count() == 0
+    stored = page.evaluate("JSON.parse(localStorage.getItem('powerdynamics:v2:answers'))")
+    assert set(stored[missed]) == {"past", "n"} and stored[missed]["past"][0][0] == 0
+    page.goto(f"{book}/{REVIEW}")
+    assert review_items(page)[0] == missed
+    assert page.console_errors == [] and page.request_log.external == []

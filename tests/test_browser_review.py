@@ -32,7 +32,7 @@ def book(built_book, serve):
 def review_items(page) -> list[str]:
     root = page.locator("[data-pdq-review]")
     root.wait_for()
-    assert root.get_attribute("data-pdq-ready") == "1", "the review did not start"
+    page.wait_for_selector("[data-pdq-review][data-pdq-ready='1']", timeout=10_000)
     return root.locator("fieldset.pdq-item").evaluate_all(
         "(fs) => fs.map((f) => f.getAttribute('data-pdq-item'))")
 
@@ -58,6 +58,7 @@ def test_with_no_answers_the_review_says_so_and_is_the_built_one(page, book):
     note = page.locator("[data-pdq-review] .pdq-review-note").inner_text()
     assert note.startswith("No answers yet in this browser")
     assert page.locator("[data-pdq-mastery]").inner_text().startswith("No answers yet")
+    assert not [u for u in page.request_log.urls if "/review-" in u]  # the bank is not needed
     assert page.console_errors == [] and page.request_log.external == []
 
 
@@ -75,6 +76,7 @@ def test_a_missed_item_in_lesson_1_comes_first_in_the_review(page, book):
     page.goto(f"{book}/{REVIEW}")
     items = review_items(page)
     assert items[0] == missed
+    assert len([u for u in page.request_log.urls if "/review-" in u]) == 1
     # The whole order is the kernel's for the same history.
     item = default_bank().get(missed)
     pool = default_bank().select()

@@ -18,8 +18,9 @@ adds every ``*.js`` directly in ``_static/`` to every page.
 A page with a Mixed review (``ScenarioQuiz.review``, marked ``data-pdq-review``) also
 gets ``review-<digest>.js``: the public view and embedded verdicts of every item the
 review draws from, so that the page can build the review from the answers saved in the
-browser (missed first, by the kernel's rule).  It is a separate, cacheable file (one
-script element, so it also works from ``file://``) and is loaded on that page only.
+browser (missed first, by the kernel's rule).  It is a separate, cacheable file, named
+in the review's ``data-pdq-bank``; quiz.js adds it as a script element (which also works
+from ``file://``) only when the browser holds answers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from html import escape
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,11 +94,13 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     body = context.get("body") or ""
     if "data-pdq-quiz" not in body:
         return
-    context["body"] = strip_inline_assets(body)
-    app.add_css_file(f"{ASSET_DIR}/quiz.css")
+    body = strip_inline_assets(body)
     bank = review_asset(app, body)
-    if bank:
-        app.add_js_file(bank)
+    if bank:  # quiz.js loads it when the browser holds answers to build the review from
+        url = escape(context["pathto"](f"_static/{bank}", 1))
+        body = body.replace(" data-pdq-review>", f' data-pdq-review data-pdq-bank="{url}">', 1)
+    context["body"] = body
+    app.add_css_file(f"{ASSET_DIR}/quiz.css")
     app.add_js_file(f"{ASSET_DIR}/quiz.js")
 
 

@@ -454,31 +454,53 @@ export function mountStatic(root) {
   if (root.getAttribute("data-pdq-ready")) return;
   const script = root.querySelector("script.pdq-data");
   if (!script) return;
-  root.setAttribute("data-pdq-ready", "1");
   const data = JSON.parse(script.textContent);
   const judge = (item, answer, token) => Promise.resolve({ verdict: decode(item, token) });
-  const r = reviewData(root);
-  if (!r) { mount(root, data, judge, true); return; }
-  // The Mixed review in the book: the kernel's rule on the answers saved in this browser.
-  const answers = bookAnswers(r.bank), state = leitner(r.rule, answers);
-  const ids = reviewQueue(r.rule, answers).slice(0, r.rule.limit);
-  const count = { missed: 0, unseen: 0, known: 0 };
-  for (const p of r.rule.pool) {
-    const st = state[p[0]];
-    count[!st ? "unseen" : st.box === 1 ? "missed" : "known"] += 1;
+  const review = root.querySelector("script.pdq-review");
+  if (!review || !Object.keys(load()).length) {  // no answers: the review as Python built it
+    root.setAttribute("data-pdq-ready", "1");
+    mount(root, data, judge, true, review ? { review: true, note: data.s.reviewNone } : null);
+    return;
   }
-  const items = ids.map((id, i) => Object.assign({}, r.bank.items[id], { n: i + 1 }));
-  mount(root, Object.assign({}, data, { labels: r.bank.labels, items: items }), judge, true,
-    { review: true, note: answers.length ? fill(data.s.reviewFrom, count) : data.s.reviewNone });
+  // The Mixed review in the book: the kernel's rule on the answers saved in this browser.
+  root.setAttribute("data-pdq-ready", "loading");
+  withBank(root).then((r) => {
+    root.setAttribute("data-pdq-ready", "1");
+    if (!r) { mount(root, data, judge, true); return; }
+    const answers = bookAnswers(r.bank), state = leitner(r.rule, answers);
+    const ids = reviewQueue(r.rule, answers).slice(0, r.rule.limit);
+    const count = { missed: 0, unseen: 0, known: 0 };
+    for (const p of r.rule.pool) {
+      const st = state[p[0]];
+      count[!st ? "unseen" : st.box === 1 ? "missed" : "known"] += 1;
+    }
+    const items = ids.map((id, i) => Object.assign({}, r.bank.items[id], { n: i + 1 }));
+    mount(root, Object.assign({}, data, { labels: r.bank.labels, items: items }), judge, true,
+      { review: true, note: answers.length ? fill(data.s.reviewFrom, count) : data.s.reviewNone });
+  });
 }
 
-// A review's rule (review_rule) and its bank (window.PDQReviewBank, from sphinx_offline).
-function reviewData(root) {
+// A review's rule (review_rule) and its bank: every item it may show, with verdicts, in
+// window.PDQReviewBank from the script sphinx_offline names in data-pdq-bank (loaded once,
+// and only when the browser holds answers). Resolves to null where there is no bank.
+const banks = {};
+function withBank(root) {
   const script = root && root.querySelector("script.pdq-review");
-  if (!script) return null;
-  const rule = JSON.parse(script.textContent);
-  const bank = window.PDQReviewBank && window.PDQReviewBank[JSON.stringify(rule.seed)];
-  return bank ? { rule: rule, bank: bank } : null;
+  if (!script) return Promise.resolve(null);
+  const rule = JSON.parse(script.textContent), key = JSON.stringify(rule.seed);
+  const found = () => (window.PDQReviewBank && window.PDQReviewBank[key]
+    ? { rule: rule, bank: window.PDQReviewBank[key] } : null);
+  const src = root.getAttribute("data-pdq-bank");
+  if (found() || !src) return Promise.resolve(found());
+  if (!banks[src]) {
+    banks[src] = new Promise((resolve) => {
+      const el = h("script", { src: src });
+      el.addEventListener("load", () => resolve());
+      el.addEventListener("error", () => resolve());
+      document.head.appendChild(el);
+    });
+  }
+  return banks[src].then(found);
 }
 
 function bookAnswers(bank) {
@@ -490,8 +512,11 @@ function bookAnswers(bank) {
 
 // The mastery table of the book's review lesson, from the answers saved in this browser.
 function fillMastery() {
-  const r = reviewData(document.querySelector("[data-pdq-review]"));
-  if (!r) return;
+  if (!Object.keys(load()).length) return;  // the page already says there are none
+  withBank(document.querySelector("[data-pdq-review]")).then((r) => { if (r) showMastery(r); });
+}
+
+function showMastery(r) {
   const category = {};
   for (const p of r.rule.pool) category[p[0]] = p[1];
   const answers = bookAnswers(r.bank);

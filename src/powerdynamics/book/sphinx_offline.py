@@ -28,8 +28,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from html import escape
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any
 

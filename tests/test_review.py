@@ -53,7 +53,7 @@ def test_mastery_chart_with_no_answers_is_a_deterministic_message(tmp_path, monk
 
     monkeypatch.setenv("POWERDYNAMICS_PROGRESS_DB", str(tmp_path / "empty.sqlite3"))
     bundle = mastery_chart()._repr_mimebundle_()
-    assert bundle == {"text/plain": NO_ANSWERS_CHART, "text/html": f"<p>{NO_ANSWERS_CHART}</p>"}
+    assert bundle == {"text/plain": NO_ANSWERS_CHART, "text/html": f'<p class="pdq-no-chart">{NO_ANSWERS_CHART}</p>'}
     assert bundle == mastery_chart({})._repr_mimebundle_()
     assert NO_ANSWERS_CHART.startswith("No answers yet")
 

@@ -4,6 +4,7 @@ display bundle is built (text for humans, HTML for the book, the widget view for
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -30,3 +31,9 @@ def figure_png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def safe_json(data: object) -> str:
+    """JSON that can sit inside a <script> element without ending it early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

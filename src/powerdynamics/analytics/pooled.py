@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from powerdynamics.analytics.stats import _group, group_size, revise_flags
 from powerdynamics.grading.draws import draw_for
@@ -91,7 +92,8 @@ def analyse_pooled(items: Sequence[str], scores: Mapping[str, Mapping[str, float
         d = upper = lower = None
         if size:
             totals = {s: own_share[s] for s in saw}
-            groups = [_group(totals, size, top=True), _group(totals, size, top=False)]
+            ranked = cast("dict[str, float]", totals)  # Fractions: exact, and hash like floats
+            groups = [_group(ranked, size, top=True), _group(ranked, size, top=False)]
             means = []
             for group in groups:
                 weighted = sum((saw[s] for s in group.full), Fraction(0)) \

@@ -361,7 +361,7 @@ def write_csvs(report: CourseReport, folder: Path, suffix: str = "") -> list[Pat
         for section in pooled:
             rows += [[section.name, s.item, str(s.n), str(s.correct), _f(s.difficulty),
                       _f(s.discrimination), _f(s.p_upper), _f(s.p_lower), "; ".join(s.flags)]
-                     for s in section.pooled]
+                     for s in section.pooled or ()]
         tables["pooled-items.csv"] = rows
     paths = []
     for name, rows in tables.items():

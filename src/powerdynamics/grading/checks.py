@@ -122,7 +122,7 @@ def _draw_flag(student: str, data: Any, items: dict[str, Any]) -> str:
         return str(exc)
     saved = data.get("draw") if isinstance(data, dict) else None
     answers = data.get("answers") if isinstance(data, dict) else None
-    pool_ids = {i.get("id") for i in items.get("items", []) if isinstance(i, dict)}
+    pool_ids = {str(i["id"]) for i in items.get("items", []) if isinstance(i, dict) and i.get("id")}
     return draw_mismatch(saved if isinstance(saved, dict) else None, expected, student,
                          answers if isinstance(answers, dict) else {}, pool_ids) or ""
 

@@ -187,20 +187,20 @@ def shown(item: Any, value: Any) -> str:
         if kind == "choice":
             return name(value)
         if kind == "case":
-            from powerdynamics.kinds.case import parse_answer
+            from powerdynamics.kinds.case import parse_answer as parse_case
 
-            marked, decisive = parse_answer(item, value)
+            marked, decisive = parse_case(item, value)
             marks = ", ".join(name(m) for m in item.options if m in marked) or "nothing"
             return f"marked {marks}; decisive: {name(decisive) if decisive else 'none chosen'}"
         if kind == "cue":
-            from powerdynamics.kinds.cue import parse_answer
+            from powerdynamics.kinds.cue import parse_answer as parse_cue
 
-            label, sentence = parse_answer(item, value)
+            label, sentence = parse_cue(item, value)
             return f"{name(label)}; sentence {'none chosen' if sentence is None else sentence + 1}"
         if kind == "session":
-            from powerdynamics.kinds.session import parse_answer
+            from powerdynamics.kinds.session import parse_answer as parse_path
 
-            path = parse_answer(value)
+            path = parse_path(value)
             return f"moves {', '.join(str(i + 1) for i in path) or 'none'}"
     except (ValueError, TypeError, AttributeError):
         pass

@@ -12,7 +12,8 @@ pyplot state), deterministic PNG bytes, every bar labelled with its value in tex
 title that states the finding, the "needs review" bars hatched as well as coloured
 (Okabe-Ito palette), and a text alternative that says everything the picture says.
 With no answers yet it shows a short message instead of an empty chart, so the static
-book (built without anyone's answers) shows the same text on every build.
+book (built without anyone's answers) shows the same text on every build; there, quiz.js
+fills the table in from the answers saved in the browser (:func:`mastery_rule`).
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from powerdynamics.display import figure_png
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["NO_ANSWERS", "NO_ANSWERS_CHART", "SECURE_PERCENT", "MasteryChart", "MasteryRow",
+__all__ = ["BOOK_CHART", "NO_ANSWERS", "NO_ANSWERS_CHART", "SECURE_PERCENT", "MasteryChart", "MasteryRow",
            "MasteryTable", "draw_mastery", "mastery_alt_text", "mastery_chart", "mastery_rows",
-           "mastery_table", "review_next"]
+           "mastery_rule", "mastery_table", "review_next"]
 
 #: Share right at the first try from which a category counts as secure.
 SECURE_PERCENT = 80
@@ -41,6 +42,11 @@ COLOURS = {"secure": "#0072B2", "review": "#E69F00"}  # Okabe-Ito blue and orang
 
 NO_ANSWERS = ("No answers yet: answer a practice quiz in any lesson and this table fills "
               "in. (In a terminal, powerdynamics progress prints the same summary.)")
+ADVICE = ("too few items to tell yet", "secure: keep reviewing now and then", "review first")
+HEADERS = ("Category", "Items answered", "Right at the first try", "Answers in all", "Suggestion")
+#: What the book shows instead of the chart once the browser holds answers.
+BOOK_CHART = ("The chart is drawn when you run this lesson in JupyterLab. In the book, the "
+              "table above sums up the answers saved in this browser.")
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,8 @@ class MasteryRow:
     def advice(self) -> str:
         """Fewer than MIN_ITEMS items tell little; SECURE_PERCENT right at the first try is the bar."""
         if self.items < MIN_ITEMS:
-            return "too few items to tell yet"
-        return "secure: keep reviewing now and then" if self.secure else "review first"
+            return ADVICE[0]
+        return ADVICE[1] if self.secure else ADVICE[2]
 
     @property
     def secure(self) -> bool:
@@ -78,6 +84,16 @@ def mastery_rows(summary: Mapping[str, Mapping[str, int]]) -> tuple[MasteryRow, 
     )
 
 
+def mastery_rule() -> dict[str, Any]:
+    """The table's rules as data for the book (``masteryRows`` in ``quiz/assets/quiz.js``,
+    which ``tests/test_review_rule.py`` checks against :func:`mastery_rows`)."""
+    from powerdynamics.bank.labels import CATEGORIES
+
+    return {"order": [[slug, c.name] for slug, c in CATEGORIES.items()], "min": MIN_ITEMS,
+            "secure": SECURE_PERCENT, "advice": list(ADVICE), "head": list(HEADERS),
+            "cell": "{c} ({p}%)", "none": NO_ANSWERS, "chart": BOOK_CHART}
+
+
 @dataclass(frozen=True)
 class MasteryTable:
     """Displays as an HTML table, or as "No answers yet" for an empty store."""
@@ -86,9 +102,13 @@ class MasteryTable:
 
     def _repr_html_(self) -> str:
         if not self.rows:
-            return f"<p>{escape(NO_ANSWERS)}</p>"
-        head = ("<tr><th>Category</th><th>Items answered</th><th>Right at the first try</th>"
-                "<th>Answers in all</th><th>Suggestion</th></tr>")
+            # The book (no kernel) fills this in from the answers saved in the browser.
+            from powerdynamics.display import safe_json
+
+            return (f'<div class="pdq-mastery" data-pdq-mastery><p>{escape(NO_ANSWERS)}</p>'
+                    f'<script type="application/json" class="pdq-mastery-data">'
+                    f"{safe_json(mastery_rule())}</script></div>")
+        head = "<tr>" + "".join(f'<th scope="col">{escape(t)}</th>' for t in HEADERS) + "</tr>"
         body = "".join(
             f"<tr><td>{escape(r.category)}</td><td>{r.items}</td>"
             f"<td>{r.first_correct} ({r.percent}%)</td><td>{r.answers}</td>"
@@ -202,7 +222,8 @@ class MasteryChart:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if not self.rows:
-            return {"text/plain": NO_ANSWERS_CHART, "text/html": f"<p>{escape(NO_ANSWERS_CHART)}</p>"}
+            return {"text/plain": NO_ANSWERS_CHART,
+                    "text/html": f'<p class="pdq-no-chart">{escape(NO_ANSWERS_CHART)}</p>'}
         return {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
 
 

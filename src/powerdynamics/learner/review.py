@@ -10,6 +10,12 @@ A small Leitner scheme over the progress store.  Each item sits in a box:
 Only the first answer of each quiz session counts (``attempt == 1``); retries after
 feedback teach, but they do not show that the distinction is mastered.  Within a box,
 categories are interleaved (round robin) so practice mixes the distinctions.
+
+The book has no kernel: its Mixed review applies the same rule in the browser, to the
+first-try answers ``quiz.js`` saved there.  :func:`review_rule` gives it the rule's data
+(the pool in this module's seeded order, ``MAX_BOX``); ``reviewQueue`` in
+``quiz/assets/quiz.js`` does the rest, and ``tests/test_review_rule.py`` checks that it
+orders generated histories exactly as :func:`review_queue` does.
 """
 
 from __future__ import annotations
@@ -58,6 +64,15 @@ def _interleave(items: Sequence[Scenario], seed: int | str | None) -> list[Scena
             if queue:
                 out.append(queue.pop(0))
     return out
+
+
+def review_rule(items: Sequence[Scenario], *, seed: int | str | None = 0) -> dict[str, object]:
+    """The data the book's front end needs to order ``items`` as :func:`review_queue` does.
+
+    ``pool`` is ``[item id, category]`` in the seeded order that ``_interleave`` starts
+    from (a subset keeps that order, since each item's rank depends on its id alone)."""
+    order = seeded_order(items, seed, salt="review", key=lambda s: s.id)
+    return {"pool": [[s.id, s.category] for s in order], "maxBox": MAX_BOX}
 
 
 def review_queue(

@@ -62,6 +62,14 @@ STRINGS: dict[str, Any] = {
     "missedHead": "To review: the questions you missed at the first try.",
     "missedItem": "Question {n}: {headline}",
     "allRight": "Well done: every first answer was right.",
+    # The Mixed review in the book, built from the answers saved in the browser.
+    "reviewNone": ("No answers yet in this browser, so the review starts with scenarios you "
+                   "have not seen. Answer a practice quiz in any lesson of this book and the "
+                   "scenarios you miss come back here first."),
+    "reviewFrom": ("Built from the answers saved in this browser: {missed} missed at the first "
+                   "try (these come first), {unseen} not answered yet, {known} answered right "
+                   "(these come back later)."),
+    "reviewNotStarted": "Nothing answered in this review yet ({t} questions).",
 }
 
 

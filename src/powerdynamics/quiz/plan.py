@@ -137,6 +137,9 @@ class ScenarioQuiz:
         self._progress = progress
         self.record_progress = record_progress
         self._widget: QuizWidget | None = None
+        #: For a review (:meth:`review`): the queue's rule as data, so that the book can
+        #: build the same review from the answers saved in the browser.
+        self.review_rule: dict[str, Any] | None = None
 
     @classmethod
     def review(
@@ -152,7 +155,7 @@ class ScenarioQuiz:
     ) -> ScenarioQuiz:
         """A review quiz from the progress store: missed items first, categories interleaved."""
         from powerdynamics.learner.progress import ProgressStore
-        from powerdynamics.learner.review import review_queue
+        from powerdynamics.learner.review import review_queue, review_rule
 
         bank = bank if bank is not None else default_bank()
         store = progress if progress is not None else ProgressStore()
@@ -160,8 +163,10 @@ class ScenarioQuiz:
             skip_content_notes = skip_content_notes_default()
         pool = bank.select(category=category, exclude_content_note=skip_content_notes)
         queue = review_queue(pool, store.answers(), seed=seed)[:limit]
-        return cls([s.id for s in queue], seed=seed, title=title, bank=bank, progress=store,
+        quiz = cls([s.id for s in queue], seed=seed, title=title, bank=bank, progress=store,
                    skip_content_notes=False)
+        quiz.review_rule = {**review_rule(pool, seed=seed), "limit": limit, "seed": seed}
+        return quiz
 
     # -- data ---------------------------------------------------------------------------
     @property

@@ -14,23 +14,18 @@ unicode escapes in the data), and the script only ever writes text with ``textCo
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import TYPE_CHECKING
 
+from powerdynamics.display import safe_json  # noqa: F401 - re-exported
 from powerdynamics.quiz.frontend import START_HINT, STRINGS, classic_script, quiz_data, stylesheet
 
 if TYPE_CHECKING:
     from powerdynamics.quiz.plan import ScenarioQuiz
 
-__all__ = ["render_quiz", "quiz_data", "safe_json", "ASSET_CLASS"]
+__all__ = ["render_quiz", "quiz_data", "safe_json", "ASSET_CLASS", "REVIEW_CLASS"]
 ASSET_CLASS = "pdq-asset"
-
-
-def safe_json(data: object) -> str:
-    """JSON that can sit inside a <script> element without ending it early."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+REVIEW_CLASS = "pdq-review"
 
 
 def render_quiz(quiz: ScenarioQuiz, *, assets: bool = True) -> str:
@@ -40,12 +35,16 @@ def render_quiz(quiz: ScenarioQuiz, *, assets: bool = True) -> str:
         return (f'<div class="pdq-quiz pdq-skipped" role="note"><p><strong>{title}</strong></p>'
                 f"<p>{escape(quiz.notice)}</p></div>")
     qid = escape(quiz.quiz_id)
+    review = quiz.review_rule is not None
     parts = [
-        f'<div class="pdq-quiz" id="{qid}" data-pdq-quiz="{qid}">',
+        f'<div class="pdq-quiz" id="{qid}" data-pdq-quiz="{qid}"{" data-pdq-review" * review}>',
         f'<p class="pdq-title">{title}</p>',
         f'<p class="pdq-start">{escape(START_HINT.format(t=len(quiz.items)))}</p>',
         f'<script type="application/json" class="pdq-data">{safe_json(quiz_data(quiz))}</script>',
     ]
+    if review:  # the book rebuilds the review from the browser's answers (sphinx_offline)
+        parts.append(f'<script type="application/json" class="{REVIEW_CLASS}">'
+                     f"{safe_json(quiz.review_rule)}</script>")
     if assets:
         parts += [f'<style class="{ASSET_CLASS}">{stylesheet()}</style>',
                   f'<script class="{ASSET_CLASS}">{classic_script()}</script>']

@@ -4,6 +4,9 @@
 // into a classic script that runs on the verdicts Python embedded. This file holds no
 // user-facing text and computes no verdict: strings and verdicts come from Python.
 // Text is only ever written with textContent.
+// Saved in localStorage per item id: first (token of the first answer since the quiz was
+// last started again), at (its time), last (the latest token), n (answers given in all) and
+// past ([correct 1/0, time] of earlier first answers): the browser's progress store.
 const STORE = "powerdynamics:v2:answers";
 
 function h(tag, attrs, kids) {
@@ -29,6 +32,93 @@ function load() {
 
 function save(all) {
   try { window.localStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* private mode */ }
+  window.dispatchEvent(new Event("pdq-saved"));
+}
+
+function now() {
+  return new Date().toISOString().slice(0, 19) + "+00:00";
+}
+
+function pastOf(saved) {
+  return Array.isArray(saved.past) ? saved.past.filter((p) => Array.isArray(p)) : [];
+}
+
+// The saved entry with its first answer moved to past (the quiz is started again).
+function retire(saved, correct) {
+  const past = pastOf(saved);
+  if (saved.first && correct !== null) past.push([correct ? 1 : 0, String(saved.at || "")]);
+  return { past: past, n: saved.n || 0 };
+}
+
+// The browser's progress store as answers [item id, correct, attempt, answered at], per item
+// in the order given: earlier first answers, the current one, then one retry (attempt 2) for
+// every further answer. correctOf(id, token) is true, false or null (unknown item or token).
+export function savedAnswers(all, correctOf) {
+  const out = [];
+  for (const id of Object.keys(all)) {
+    const s = all[id] && typeof all[id] === "object" ? all[id] : {};
+    let count = 0;
+    for (const p of pastOf(s)) { out.push([id, p[0] === 1, 1, String(p[1] || "")]); count += 1; }
+    const ok = s.first ? correctOf(id, s.first) : null;
+    if (ok !== null) { out.push([id, ok, 1, String(s.at || "")]); count += 1; }
+    for (let i = count; i < (Number(s.n) || 0) && count; i += 1) out.push([id, false, 2, ""]);
+  }
+  return out;
+}
+
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// powerdynamics.learner.review.leitner_boxes: replay first-try answers, box per item id.
+export function leitner(rule, answers) {
+  const state = {};
+  for (const a of answers) {
+    if (a[2] !== 1) continue;
+    const box = state[a[0]] ? state[a[0]].box : 0;
+    state[a[0]] = { box: a[1] ? Math.min(Math.max(box, 1) + 1, rule.maxBox) : 1, last: a[3] };
+  }
+  return state;
+}
+
+function interleave(pool) {
+  const by = {};
+  for (const p of pool) (by[p[1]] = by[p[1]] || []).push(p);
+  const queues = Object.keys(by).sort(cmp).map((c) => by[c]), out = [];
+  while (queues.some((q) => q.length)) for (const q of queues) if (q.length) out.push(q.shift());
+  return out;
+}
+
+// powerdynamics.learner.review.review_queue on rule = review_rule(...): item ids, missed
+// first, then unseen (categories interleaved), then by rising box, oldest first.
+export function reviewQueue(rule, answers) {
+  const state = leitner(rule, answers), at = (p) => state[p[0]];
+  const known = rule.pool.filter((p) => at(p) && at(p).box > 1).sort((p, q) =>
+    at(p).box - at(q).box || cmp(at(p).last, at(q).last) || cmp(p[0], q[0]));
+  return interleave(rule.pool.filter((p) => at(p) && at(p).box === 1))
+    .concat(interleave(rule.pool.filter((p) => !at(p))), known).map((p) => p[0]);
+}
+
+// powerdynamics.progress.ProgressStore.summary, then learner.mastery.mastery_rows (m is
+// mastery_rule()): one row per category answered.
+export function masteryRows(m, answers, categoryOf) {
+  const per = {}, seen = {};
+  for (const a of answers) {
+    const c = categoryOf(a[0]);
+    if (!c) continue;
+    const r = per[c] || (per[c] = { items: 0, first_correct: 0, answers: 0 });
+    r.answers += 1;
+    if (!seen[a[0]]) { seen[a[0]] = 1; r.items += 1; r.first_correct += a[1] ? 1 : 0; }
+  }
+  const named = {}, order = [];
+  for (const c of m.order) { named[c[0]] = c[1]; if (per[c[0]]) order.push(c[0]); }
+  for (const c of Object.keys(per).sort(cmp)) if (!(c in named)) order.push(c);
+  return order.map((c) => {
+    const r = per[c], percent = Math.floor(100 * r.first_correct / Math.max(r.items, 1));
+    const secure = r.items >= m.min && percent >= m.secure;
+    return { category: c in named ? named[c] : c, items: r.items, first_correct: r.first_correct,
+      answers: r.answers, percent: percent, advice: r.items < m.min ? m.advice[0] : m.advice[secure ? 1 : 2] };
+  });
 }
 
 // A verdict Python embedded for one answer token, back in Verdict.as_dict() form.
@@ -65,10 +155,11 @@ function setInputs(box, values, disabled) {
   }
 }
 
-export function mount(root, data, judge, persist) {
+export function mount(root, data, judge, persist, opts) {
   const S = data.s, L = data.labels, uid = data.quiz, N = data.items.length;
-  const firsts = {};
-  const stored = persist ? load() : {};
+  const review = !!(opts && opts.review);
+  const firsts = {}, answeredHere = {};
+  const stored = persist && !review ? load() : {};
   for (const c of Array.from(root.children)) if (!/^(SCRIPT|STYLE)$/.test(c.tagName)) c.remove();
   root.classList.add("pdq-quiz");
   const title = h("p", { cls: "pdq-title", id: uid + "-title", text: fill(S.title, { title: data.title }) });
@@ -76,6 +167,7 @@ export function mount(root, data, judge, persist) {
   const summary = h("div", { cls: "pdq-summary", hidden: true });
   const reset = h("button", { type: "button", cls: "pdq-reset", text: S.reset });
   const section = h("section", { cls: "pdq-section", "aria-labelledby": uid + "-title" }, [title]);
+  if (opts && opts.note) section.appendChild(h("p", { cls: "pdq-review-note", text: opts.note }));
   let pythonScore = null;
   const labelOf = (slug) => ({ value: slug, name: L[slug][0], definition: L[slug][1] });
 
@@ -89,7 +181,7 @@ export function mount(root, data, judge, persist) {
       if (f.correct) correct += 1; else missed.push([item, f]);
     });
     scoreEl.textContent = pythonScore || (answered ? fill(S.score, { c: correct, a: answered, t: N })
-      : fill(S.none, { t: N }));
+      : fill(review ? S.reviewNotStarted : S.none, { t: N }));
     reset.disabled = answered === 0;
     summary.textContent = "";
     summary.hidden = answered < N;
@@ -103,8 +195,16 @@ export function mount(root, data, judge, persist) {
   function first(item, token, verdict) {
     if (!firsts[item.id]) firsts[item.id] = { correct: verdict.correct, headline: verdict.headline };
     if (persist) {
-      const all = load(), s = all[item.id] || { first: token };
+      const all = load();
+      let s = all[item.id] && typeof all[item.id] === "object" ? all[item.id] : {};
+      if (review && !answeredHere[item.id] && s.first) {  // a review starts each item afresh
+        const old = decode(item, s.first);
+        s = retire(s, old ? old.correct : null);
+      }
+      if (!s.first) { s.first = token; s.at = now(); }
+      answeredHere[item.id] = 1;
       s.last = token;
+      s.n = (s.n || 0) + 1;
       all[item.id] = s;
       save(all);
     }
@@ -329,14 +429,19 @@ export function mount(root, data, judge, persist) {
   reset.addEventListener("click", () => {
     if (persist) {
       const all = load();
-      for (const item of data.items) delete all[item.id];
+      for (const item of data.items) {
+        const s = all[item.id];
+        if (!s || typeof s !== "object" || (review && !answeredHere[item.id])) continue;
+        const v = s.first ? decode(item, s.first) : null;
+        all[item.id] = retire(s, v ? v.correct : null);
+      }
       save(all);
     }
     for (const k in firsts) delete firsts[k];
     pythonScore = null;
     if (judge.reset) judge.reset();
     section.remove();
-    mount(root, data, judge, persist);
+    mount(root, data, judge, persist, opts);
     const input = root.querySelector("input");
     if (input) input.focus();
   });
@@ -349,13 +454,95 @@ export function mountStatic(root) {
   if (root.getAttribute("data-pdq-ready")) return;
   const script = root.querySelector("script.pdq-data");
   if (!script) return;
-  root.setAttribute("data-pdq-ready", "1");
   const data = JSON.parse(script.textContent);
-  mount(root, data, (item, answer, token) => Promise.resolve({ verdict: decode(item, token) }), true);
+  const judge = (item, answer, token) => Promise.resolve({ verdict: decode(item, token) });
+  const review = root.querySelector("script.pdq-review");
+  if (!review || !Object.keys(load()).length) {  // no answers: the review as Python built it
+    root.setAttribute("data-pdq-ready", "1");
+    mount(root, data, judge, true, review ? { review: true, note: data.s.reviewNone } : null);
+    return;
+  }
+  // The Mixed review in the book: the kernel's rule on the answers saved in this browser.
+  root.setAttribute("data-pdq-ready", "loading");
+  withBank(root).then((r) => {
+    root.setAttribute("data-pdq-ready", "1");
+    if (!r) { mount(root, data, judge, true); return; }
+    const answers = bookAnswers(r.bank), state = leitner(r.rule, answers);
+    const ids = reviewQueue(r.rule, answers).slice(0, r.rule.limit);
+    const count = { missed: 0, unseen: 0, known: 0 };
+    for (const p of r.rule.pool) {
+      const st = state[p[0]];
+      count[!st ? "unseen" : st.box === 1 ? "missed" : "known"] += 1;
+    }
+    const items = ids.map((id, i) => Object.assign({}, r.bank.items[id], { n: i + 1 }));
+    mount(root, Object.assign({}, data, { labels: r.bank.labels, items: items }), judge, true,
+      { review: true, note: answers.length ? fill(data.s.reviewFrom, count) : data.s.reviewNone });
+  });
+}
+
+// A review's rule (review_rule) and its bank: every item it may show, with verdicts, in
+// window.PDQReviewBank from the script sphinx_offline names in data-pdq-bank (loaded once,
+// and only when the browser holds answers). Resolves to null where there is no bank.
+const banks = {};
+function withBank(root) {
+  const script = root && root.querySelector("script.pdq-review");
+  if (!script) return Promise.resolve(null);
+  const rule = JSON.parse(script.textContent), key = JSON.stringify(rule.seed);
+  const found = () => (window.PDQReviewBank && window.PDQReviewBank[key]
+    ? { rule: rule, bank: window.PDQReviewBank[key] } : null);
+  const src = root.getAttribute("data-pdq-bank");
+  if (found() || !src) return Promise.resolve(found());
+  if (!banks[src]) {
+    banks[src] = new Promise((resolve) => {
+      const el = h("script", { src: src });
+      el.addEventListener("load", () => resolve());
+      el.addEventListener("error", () => resolve());
+      document.head.appendChild(el);
+    });
+  }
+  return banks[src].then(found);
+}
+
+function bookAnswers(bank) {
+  return savedAnswers(load(), (id, token) => {
+    const v = bank.items[id] ? decode(bank.items[id], token) : null;
+    return v ? v.correct : null;
+  });
+}
+
+// The mastery table of the book's review lesson, from the answers saved in this browser.
+function fillMastery() {
+  if (!Object.keys(load()).length) return;  // the page already says there are none
+  withBank(document.querySelector("[data-pdq-review]")).then((r) => { if (r) showMastery(r); });
+}
+
+function showMastery(r) {
+  const category = {};
+  for (const p of r.rule.pool) category[p[0]] = p[1];
+  const answers = bookAnswers(r.bank);
+  for (const box of document.querySelectorAll("[data-pdq-mastery]")) {
+    const script = box.querySelector("script.pdq-mastery-data");
+    if (!script) continue;
+    const m = JSON.parse(script.textContent), rows = masteryRows(m, answers, (id) => category[id]);
+    for (const old of Array.from(box.children)) if (old !== script) old.remove();
+    if (!rows.length) { box.appendChild(h("p", { text: m.none })); continue; }
+    const cells = (r) => [r.category, String(r.items), fill(m.cell, { c: r.first_correct, p: r.percent }),
+      String(r.answers), r.advice];
+    box.appendChild(h("table", {}, [
+      h("thead", {}, [h("tr", {}, m.head.map((t) => h("th", { scope: "col", text: t })))]),
+      h("tbody", {}, rows.map((r) => h("tr", {}, cells(r).map((t) => h("td", { text: t })))))]));
+    for (const p of document.querySelectorAll(".pdq-no-chart")) p.textContent = m.chart;
+  }
 }
 
 export function boot() {
-  const all = () => document.querySelectorAll("[data-pdq-quiz]").forEach(mountStatic);
+  const all = () => {
+    document.querySelectorAll("[data-pdq-quiz]").forEach(mountStatic);
+    if (document.querySelector("[data-pdq-mastery]")) {
+      fillMastery();
+      window.addEventListener("pdq-saved", fillMastery);
+    }
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all);
   else all();
 }

@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "Creating the virtualenv in $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing the course and its tools into $(VENV) (first time: a few minutes) ..."
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[course,test,hub]'
+	$(BIN)/python -m pip install --quiet -e '.[course,test,hub,lite]'
 	@touch $@
 
 # axe-core for the accessibility gate of the test suite (not needed to build the book).

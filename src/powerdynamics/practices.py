@@ -511,12 +511,21 @@ class FigureImage:
     alt: str
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if not self.png:  # no matplotlib here (the browser edition): the text alternative
+            return {"text/plain": self.alt, "text/html": f'<p class="pd-chart-text">{escape(self.alt)}</p>'}
         return {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
 
 
 def influence_picture(profile: InfluenceProfile) -> FigureImage:
-    """Draw and render the picture once; the figure object is dropped right after."""
-    return FigureImage(figure_png(draw_influence(profile)), profile.alt_text)
+    """Draw and render the picture once; the figure object is dropped right after.
+
+    Without matplotlib (an optional dependency, absent in the browser edition) the
+    picture is its text alternative alone."""
+    try:
+        png = figure_png(draw_influence(profile))
+    except ImportError:
+        png = b""
+    return FigureImage(png, profile.alt_text)
 
 
 def render_influence_reading(profile: InfluenceProfile) -> str:

@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: help install book test lint unit lab notebooks bench clean
 
 help:
-	@echo "make book       build the HTML book into _build/html (creates $(VENV) on first use)"
+	@echo "make book       build the HTML book and its browser edition into _build/html (creates $(VENV) on first use)"
 	@echo "make test       ruff + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
 	@echo "make lab        open the course in JupyterLab on 127.0.0.1 (with a token)"
 	@echo "make notebooks  re-execute the lesson notebooks and store clean outputs"
@@ -33,8 +33,10 @@ install: $(STAMP)
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	$(BIN)/python scripts/build_lite.py
 	@echo
 	@echo "The book is built: $(CURDIR)/_build/html/index.html"
+	@echo "The browser edition (JupyterLite, offline): $(CURDIR)/_build/html/lite/ (serve _build/html over HTTP to use it)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,7 +45,7 @@ test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not lite" $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
@@ -58,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_site.py
 	$(BIN)/python bench/bench_autograde.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_lite.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache
+	rm -rf _build .pytest_cache .ruff_cache   # .cache/lite (the browser edition's downloads) stays

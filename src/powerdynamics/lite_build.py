@@ -196,8 +196,11 @@ def build_course_wheel(root: Path, out_dir: Path) -> Path:
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(root / name, src / name)
         shutil.copytree(root / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                        "-w", str(out_dir), str(src)], check=True)
+        result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                                 "--no-build-isolation", "-w", str(out_dir), str(src)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"building the course wheel failed:\n{result.stdout}\n{result.stderr}")
     return next(out_dir.glob("powerdynamics-*.whl"))
 
 

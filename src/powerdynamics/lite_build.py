@@ -335,6 +335,16 @@ def scrub(site: Path) -> None:
         if cdn in path.read_text(encoding="utf-8"):
             # Pages of the site's apps sit one folder below the root.
             _patch_once(path, cdn, "../" + PYODIDE_URL[2:])
+    # Warm the course's imports while the kernel starts, before it moves into /drive
+    # (see powerdynamics.lite_boot).
+    boot = re.compile(r'(\w)\.push\("import pyodide_kernel"\)')
+    workers = [p for p in ext.glob("*.js") if boot.search(p.read_text(encoding="utf-8"))]
+    if not workers:
+        raise RuntimeError("the Pyodide kernel's start-up code was not found (did a pinned version change?)")
+    for path in workers:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(boot.sub(r'\1.push("import pyodide_kernel","import powerdynamics.lite_boot")', text),
+                        encoding="utf-8")
     for path in ext.glob("pypi/*"):  # the kernel wheels ship from static/pyodide/
         path.unlink()
     # The notebook app swaps its favicon while the kernel is busy; JupyterLite ships none.

@@ -858,8 +858,12 @@ class InfluenceForm(_Form):
                                  "enacted first.</p>")
             return None
         profile = influence_profile(answers)
-        self.image.value = figure_png(draw_influence(profile))
-        self.image.layout.display = None
+        try:
+            self.image.value = figure_png(draw_influence(profile))
+            # "" (not None) shows it again: Pyodide's widget state ignores a None display.
+            self.image.layout.display = ""
+        except ImportError:  # no matplotlib (the browser edition): the text below says it all
+            self.image.layout.display = "none"
         self.result.value = (f"<p><em>{escape(profile.alt_text)}</em></p>"
                              + render_influence_reading(profile))
         return profile

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from powerdynamics.progress import ENV_VAR, ProgressStore, ProgressWarning, default_path
+from powerdynamics.progress import (
+    ENV_VAR,
+    ProgressError,
+    ProgressStore,
+    ProgressWarning,
+    default_path,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -162,3 +168,110 @@ def test_cli_progress_summary(tmp_path):
     empty = subprocess.run([str(BIN / "powerdynamics"), "progress", "--db",
                             str(tmp_path / "none.sqlite3")], capture_output=True, text=True)
     assert "No answers recorded yet" in empty.stdout
+
+
+# -- export and import ---------------------------------------------------------------------
+def _filled(path, n=6, prefix="d"):
+    store = ProgressStore(path)
+    return store, [store.record(f"{prefix}-{i}", "bases", "expert", i % 2 == 0, attempt=1 + i % 2)
+                   for i in range(n)]
+
+
+@pytest.mark.parametrize("name", ["out.json", "out.sqlite3", "out.db"])
+def test_export_import_round_trip(tmp_path, name):
+    source, given = _filled(tmp_path / "a.sqlite3")
+    target = tmp_path / name
+    assert source.export_to(target) == 6
+    fresh = ProgressStore(tmp_path / "b.sqlite3")
+    report = fresh.import_from(target)
+    assert (report.added, report.present, report.invalid) == (6, 0, 0)
+    assert fresh.answers() == given
+    again = fresh.import_from(target)  # importing twice adds nothing
+    assert (again.added, again.present) == (0, 6)
+    assert fresh.answers() == given
+
+
+def test_import_merges_never_changes_or_drops_answers(tmp_path):
+    home, old = _filled(tmp_path / "home.sqlite3", 4, "h")
+    laptop = ProgressStore(tmp_path / "laptop.sqlite3")
+    laptop.import_from(_export(home, tmp_path / "h.json"))
+    newer = [laptop.record(f"l-{i}", "modes", "power-with", True) for i in range(3)]
+    twin = laptop.record("l-0", "modes", "power-with", True)  # an identical answer, kept twice
+    home_new = home.record("h-late", "bases", "reward", False)
+    report = laptop.import_from(_export(home, tmp_path / "h2.json"))
+    assert (report.added, report.present) == (1, 4)
+    assert sorted(laptop.answers(), key=repr) == sorted([*old, *newer, twin, home_new], key=repr)
+    report = home.import_from(_export(laptop, tmp_path / "l.sqlite3"))
+    assert (report.added, report.present) == (4, 5)
+    assert sorted(home.answers(), key=repr) == sorted(laptop.answers(), key=repr)
+
+
+def _export(store, path):
+    store.export_to(path, overwrite=True)
+    return path
+
+
+def test_import_skips_malformed_entries_and_normalises_times(tmp_path):
+    good = {"item_id": "a", "category": "bases", "chosen": "expert", "correct": True,
+            "attempt": 1, "quiz": "", "answered_at": "2025-03-01T12:00:00+01:00"}
+    bad = [{**good, "item_id": ""}, {**good, "correct": "yes"}, {**good, "attempt": 0},
+           {**good, "attempt": True}, {**good, "answered_at": "yesterday"}, "x", None,
+           {**good, "chosen": "x" * 5000}, {k: v for k, v in good.items() if k != "category"}]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"answers": [good, *bad]}))
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    report = store.import_from(path)
+    assert (report.added, report.present, report.invalid) == (1, 0, len(bad))
+    assert store.answers()[0].answered_at == "2025-03-01T11:00:00+00:00"
+
+
+@pytest.mark.parametrize("content", [b"[" * 200_000, b"{\"answers\": 3}", b"\xff\xfe\x00",
+                                     b"SQLite format 3\x00" + b"\x00" * 200, b""])
+def test_import_of_a_hostile_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "in.json"
+    path.write_bytes(content)
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    with pytest.raises(ProgressError, match="could not be read|no list of answers"):
+        store.import_from(path)
+    assert store.answers() == []
+
+
+def test_export_refuses_to_overwrite_and_to_target_the_store(tmp_path):
+    store, _ = _filled(tmp_path / "p.sqlite3", 2)
+    (tmp_path / "x.json").write_text("keep me")
+    with pytest.raises(ProgressError, match="exists already"):
+        store.export_to(tmp_path / "x.json")
+    assert (tmp_path / "x.json").read_text() == "keep me"
+    with pytest.raises(ProgressError, match="exists already|database itself"):
+        store.export_to(tmp_path / "p.sqlite3", overwrite=True)
+    with pytest.raises(ProgressError, match="database itself"):
+        store.import_from(tmp_path / "p.sqlite3")
+
+
+def test_cli_export_and_import(tmp_path):
+    db = tmp_path / "p.sqlite3"
+    _filled(db, 5)
+    env = {**os.environ, ENV_VAR: str(db)}
+    pd = str(BIN / "powerdynamics")
+    out = subprocess.run([pd, "progress", "export", str(tmp_path / "x.json")], capture_output=True,
+                         text=True, env=env)
+    assert out.returncode == 0 and "Exported 5 answers" in out.stdout, out.stderr
+    again = subprocess.run([pd, "progress", "export", str(tmp_path / "x.json")],
+                           capture_output=True, text=True, env=env)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    other = tmp_path / "other.sqlite3"
+    imp = subprocess.run([pd, "progress", "import", str(tmp_path / "x.json"), "--db", str(other)],
+                         capture_output=True, text=True, env=env)
+    assert imp.returncode == 0, imp.stderr
+    assert "Imported 5 new answers" in imp.stdout and "0 already there" in imp.stdout
+    imp = subprocess.run([pd, "progress", "--db", str(other), "import", str(tmp_path / "x.json")],
+                         capture_output=True, text=True, env=env)
+    assert "Imported 0 new answers" in imp.stdout and "5 already there" in imp.stdout
+    (tmp_path / "bad.json").write_text("[" * 100_000)
+    bad = subprocess.run([pd, "progress", "import", str(tmp_path / "bad.json")],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "could not be read" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    summary = subprocess.run([pd, "progress", "--db", str(other), "--json"], capture_output=True,
+                             text=True, env=env)
+    assert json.loads(summary.stdout)["by_category"]["bases"]["answers"] == 5

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from powerdynamics import ScenarioQuiz
 from powerdynamics.ordering import seeded_order
 from powerdynamics.scenarios import default_bank
-from powerdynamics.scoring import Tally, all_verdicts, check_answer, score_line
+from powerdynamics.scoring import Tally, all_verdicts, case_score, check_answer, cue_score, score_line
+
+
+def choices() -> list:
+    return [i for i in default_bank() if i.kind == "choice"]
 
 
 def test_right_answer_gives_the_decisive_cue():
-    item = default_bank().items[0]
+    item = choices()[0]
     verdict = check_answer(item, item.key)
     assert verdict.correct and verdict.feedback == item.explanation
     assert verdict.headline.startswith("Correct")
 
 
 def test_every_distractor_gives_its_own_feedback():
-    for item_id, by_option in all_verdicts(default_bank()).items():
+    for item_id, by_option in all_verdicts(choices()).items():
         item = default_bank().get(item_id)
         for option, verdict in by_option.items():
             assert verdict.correct == (option == item.key)
@@ -28,14 +34,20 @@ def test_every_distractor_gives_its_own_feedback():
 
 
 def test_unknown_option_is_refused():
-    item = default_bank().items[0]
-    with pytest.raises(ValueError, match="is not an option"):
-        check_answer(item, "narrative")
+    for item in default_bank():
+        if item.kind == "session":
+            with pytest.raises(ValueError, match="is not a move"):
+                check_answer(item, [99])
+            continue
+        wrong = next(s for s in ("narrative", "expert", "power") if s not in item.options)
+        answer = {"choice": wrong, "cue": {"label": wrong, "sentence": 0},
+                  "case": {"marked": [wrong], "decisive": wrong}}[item.kind]
+        with pytest.raises(ValueError, match="is not an option"):
+            check_answer(item, answer)
 
 
 def test_tally_counts_first_attempts_only():
-    bank = default_bank()
-    a = bank.items[0]
+    a = choices()[0]
     wrong = a.distractors[0]
     tally = Tally([a.id, "other"])
     assert tally.record(check_answer(a, wrong))
@@ -97,3 +109,36 @@ def test_opting_out_is_respected_when_it_leaves_nothing(monkeypatch):
     assert "3 scenarios of this quiz carry a content note" in bundle["text/html"]
     assert "alternative practice" in bundle["text/plain"]
     assert all(i not in bundle["text/html"] for i in flagged)
+
+
+@pytest.mark.parametrize(("present", "marked", "decisive", "expected"), [
+    # (every source at work, what the trainee marked, their decisive choice, score)
+    ({"a", "b"}, {"a", "b"}, "a", Fraction(1)),            # all found, decisive right
+    ({"a", "b"}, {"a", "b"}, "b", Fraction(2, 3)),         # all found, decisive wrong
+    ({"a", "b"}, {"a"}, "a", Fraction(2, 3)),              # one missed
+    ({"a", "b"}, {"a", "b", "c"}, "a", Fraction(2, 3)),    # one false alarm
+    ({"a", "b"}, {"a", "c"}, "a", Fraction(1, 3)),         # hit and false alarm cancel
+    ({"a", "b"}, {"a", "b", "c", "d"}, "a", Fraction(1, 3)),  # marking everything earns nothing
+    ({"a", "b", "c"}, {"a", "b"}, None, Fraction(4, 9)),   # no decisive choice
+    ({"a", "b"}, set(), None, Fraction(0)),
+])
+def test_case_partial_credit_known_answers(present, marked, decisive, expected):
+    assert case_score(frozenset(present), frozenset(marked), "a", decisive) == expected
+
+
+def test_cue_and_session_scores():
+    assert [cue_score(x, y) for x, y in ((1, 1), (1, 0), (0, 1), (0, 0))] == [1, Fraction(1, 2),
+                                                                              Fraction(1, 2), 0]
+    for item in default_bank():
+        if item.kind == "case":
+            best = check_answer(item, {"marked": list(item.present), "decisive": item.decisive})
+            assert best.correct and best.score == 1
+        if item.kind == "cue":
+            best = check_answer(item, {"label": item.key, "sentence": item.decisive_index})
+            assert best.correct and best.score == 1
+            assert check_answer(item, {"label": item.key, "sentence": None}).score == 0.5
+
+
+def test_score_line_at_zero_answers_says_so():
+    assert score_line(0, 0, 6) == "No answers yet (6 in this quiz)."
+    assert "0 of 0" not in score_line(0, 0, 6)

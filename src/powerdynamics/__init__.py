@@ -12,13 +12,13 @@ __version__ = "0.1.0"
 __all__ = ["ScenarioQuiz", "default_bank", "ProgressStore", "__version__"]
 
 if TYPE_CHECKING:
-    from .progress import ProgressStore
-    from .quiz import ScenarioQuiz
-    from .scenarios import default_bank
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.progress import ProgressStore
+    from powerdynamics.quiz.plan import ScenarioQuiz
 
 _LAZY = {
-    "ScenarioQuiz": ("powerdynamics.quiz", "ScenarioQuiz"),
-    "default_bank": ("powerdynamics.scenarios", "default_bank"),
+    "ScenarioQuiz": ("powerdynamics.quiz.plan", "ScenarioQuiz"),
+    "default_bank": ("powerdynamics.bank.collection", "default_bank"),
     "ProgressStore": ("powerdynamics.progress", "ProgressStore"),
 }
 

@@ -15,34 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .labels import label_for
-from .scenarios import Scenario
+from powerdynamics.kinds import answer_token, grade, module_for
+from powerdynamics.kinds.base import Verdict
+from powerdynamics.kinds.case import case_score
+from powerdynamics.kinds.cue import cue_score
+from powerdynamics.kinds.session import session_score
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a trainee is told after checking one answer."""
-
-    item_id: str
-    chosen: str
-    correct: bool
-    headline: str
-    feedback: str
+__all__ = ["Verdict", "check_answer", "case_score", "cue_score", "session_score", "Tally",
+           "score_line", "all_verdicts", "SCORE_TEMPLATE", "NO_ANSWERS_YET"]
 
 
-def check_answer(item: Scenario, chosen: str) -> Verdict:
-    """Judge one answer and say why: the decisive cue if right, the separating rule if not."""
-    if chosen not in item.options:
-        raise ValueError(f"{chosen!r} is not an option of item {item.id!r}")
-    key_name = label_for(item.key).name
-    if chosen == item.key:
-        return Verdict(item.id, chosen, True, f"Correct: {key_name}.", item.explanation)
-    chosen_name = label_for(chosen).name
-    return Verdict(
-        item.id, chosen, False, f"Not quite: {chosen_name} is not the best fit.",
-        item.feedback[chosen],
-    )
+def check_answer(item: Any, answer: Any) -> Verdict:
+    """Judge one answer of any kind and say why (the one rule: :func:`powerdynamics.kinds.grade`)."""
+    return grade(item, answer)
 
 
 @dataclass
@@ -68,6 +55,11 @@ class Tally:
         return sum(v.correct for v in self.first_answers.values())
 
     @property
+    def points(self) -> float:
+        """Partial credit summed over first answers (a case can earn 2/3 of a point)."""
+        return sum(v.score for v in self.first_answers.values())
+
+    @property
     def missed(self) -> list[str]:
         """Ids of items whose first answer was wrong, in quiz order."""
         return [i for i in self.item_ids if i in self.first_answers and not self.first_answers[i].correct]
@@ -80,14 +72,18 @@ class Tally:
         return score_line(self.correct, self.answered, len(self.item_ids))
 
 
-#: The running-score sentence; the static page fills the same template in its script.
+#: The running-score sentence; the front end fills the same template.
 SCORE_TEMPLATE = "Score: {c} of {a} answered correctly at the first try ({t} in this quiz)."
+NO_ANSWERS_YET = "No answers yet ({t} in this quiz)."
 
 
 def score_line(correct: int, answered: int, total: int) -> str:
+    if answered == 0:
+        return NO_ANSWERS_YET.format(t=total)
     return SCORE_TEMPLATE.format(c=correct, a=answered, t=total)
 
 
-def all_verdicts(items: Iterable[Scenario]) -> dict[str, dict[str, Verdict]]:
-    """Every possible verdict, item by option: what the static page embeds."""
-    return {item.id: {o: check_answer(item, o) for o in item.options} for item in items}
+def all_verdicts(items: Iterable[Any]) -> dict[str, dict[str, Verdict]]:
+    """Every possible verdict, item by answer token: what a page without a kernel embeds."""
+    return {item.id: {answer_token(item, a): grade(item, a) for a in module_for(item).every_answer(item)}
+            for item in items}

@@ -1,0 +1,187 @@
+"""Autograde each submission in its own process, with a time limit, and report.
+
+``nbgrader autograde <assignment>`` grades submissions one after another in one
+process.  In nbgrader 0.9.6 that batch survives an infinite loop (interrupted), a loop
+that ignores SIGINT (``CellTimeoutError``: that submission fails, the rest go on) and a
+malformed notebook; the course's tests check exactly that.  This runner is the belt
+and braces for what a single process cannot survive (a kernel that wedges nbgrader
+itself, memory exhaustion): one ``nbgrader autograde --student`` process per
+submission, killed with its kernel after ``limit`` seconds, and a table of outcomes
+(graded with score, or failed with the reason) for every student.
+
+    powerdynamics grade autograde a1-bases-of-power --course exercises --limit 300
+
+Only the standard library is imported at module level, so ``register`` can be wired
+into the ``powerdynamics`` command without the course extra installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Outcome:
+    """What happened to one submission."""
+
+    student: str
+    status: str  # "graded" or "failed"
+    seconds: float
+    returncode: int | None
+    message: str
+    score: float | None = None
+    max_score: float | None = None
+
+
+def _nbgrader_command() -> list[str]:
+    return [sys.executable, "-m", "nbgrader"]
+
+
+def _last_error(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if "[ERROR]" in line or "Error" in line]
+    for line in reversed(lines):
+        if "There was an error processing" not in line and "Please see" not in line:
+            return line[-300:]
+    return lines[-1][-300:] if lines else text.strip()[-300:]
+
+
+def submitted_students(course: Path, assignment: str) -> list[str]:
+    folder = course / "submitted"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def _scores(course: Path, assignment: str) -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = course / "gradebook.db"
+    result: dict[str, tuple[float, float]] = {}
+    if not db.exists():
+        return result
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            found = gb.find_assignment(assignment)
+        except MissingEntry:
+            return result
+        for submission in found.submissions:
+            result[submission.student.id] = (submission.score, submission.max_score)
+    return result
+
+
+def autograde_each(
+    course: str | os.PathLike[str],
+    assignment: str,
+    students: Sequence[str] | None = None,
+    *,
+    limit: float = 600.0,
+    extra_args: Sequence[str] = (),
+    log_dir: str | os.PathLike[str] | None = None,
+) -> list[Outcome]:
+    """Autograde every submission of ``assignment`` in its own ``nbgrader autograde``
+    process, killed (with its kernel) after ``limit`` seconds.  A failure is reported
+    for that student only; the others are graded all the same."""
+    course = Path(course).resolve()
+    students = list(students) if students is not None else submitted_students(course, assignment)
+    logs = Path(log_dir) if log_dir else course / "autograde-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    outcomes: list[Outcome] = []
+    for student in students:
+        cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=limit)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            timed_out = True
+        seconds = time.monotonic() - start
+        (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
+        notebook_done = (course / "autograded" / student / assignment).is_dir()
+        if timed_out:
+            outcomes.append(Outcome(student, "failed", seconds, None,
+                                    f"killed after {limit:.0f} s (the submission hangs the kernel)"))
+        elif proc.returncode != 0 or not notebook_done:
+            outcomes.append(Outcome(student, "failed", seconds, proc.returncode,
+                                    _last_error(out or "") or "nbgrader autograde failed"))
+        else:
+            outcomes.append(Outcome(student, "graded", seconds, 0, "ok"))
+    scores = _scores(course, assignment)
+    for outcome in outcomes:
+        if outcome.student in scores:
+            outcome.score, outcome.max_score = scores[outcome.student]
+    return outcomes
+
+
+def format_outcomes(outcomes: Sequence[Outcome]) -> str:
+    lines = [f"{'student':<24} {'status':<7} {'score':>11} {'seconds':>8}  message"]
+    for o in outcomes:
+        score = "-" if o.score is None or o.status != "graded" else f"{o.score:g}/{o.max_score:g}"
+        lines.append(f"{o.student:<24} {o.status:<7} {score:>11} {o.seconds:>8.1f}  {o.message}")
+    failed = [o.student for o in outcomes if o.status != "graded"]
+    lines.append(f"{len(outcomes) - len(failed)} graded, {len(failed)} failed"
+                 + (f": {', '.join(failed)}" if failed else ""))
+    return "\n".join(lines)
+
+
+def _cmd_autograde(args: argparse.Namespace) -> int:
+    course = Path(args.course)
+    if not (course / "nbgrader_config.py").exists():
+        print(f"{course}: no nbgrader_config.py here; pass the course directory with --course",
+              file=sys.stderr)
+        return 2
+    students = args.student or None
+    if students is None and not submitted_students(course, args.assignment):
+        print(f"{course / 'submitted'}: no submissions of {args.assignment!r}", file=sys.stderr)
+        return 2
+    outcomes = autograde_each(course, args.assignment, students, limit=args.limit,
+                              extra_args=["--force"] if args.force else [])
+    print(format_outcomes(outcomes))
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=2) + "\n",
+                                   encoding="utf-8")
+    return 1 if any(o.status != "graded" for o in outcomes) else 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``grade autograde`` to the ``powerdynamics`` command."""
+    grade = subparsers.add_parser("grade", help="instructor tools for the nbgrader course")
+    grade_sub = grade.add_subparsers(dest="grade_command", required=True)
+    auto = grade_sub.add_parser(
+        "autograde",
+        help="autograde each submission in its own process, with a time limit, and report",
+    )
+    auto.add_argument("assignment")
+    auto.add_argument("--course", default=".", help="course directory (default: .)")
+    auto.add_argument("--student", action="append", help="only this student (repeatable)")
+    auto.add_argument("--limit", type=float, default=600.0,
+                      help="seconds allowed per submission before it is killed (default 600)")
+    auto.add_argument("--force", action="store_true", help="re-grade already graded submissions")
+    auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
+    auto.set_defaults(func=_cmd_autograde)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m powerdynamics.batch autograde ...`` (same as ``powerdynamics grade autograde``)."""
+    parser = argparse.ArgumentParser(prog="python -m powerdynamics.batch")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(["grade", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

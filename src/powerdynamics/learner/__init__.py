@@ -1,0 +1,1 @@
+"""What a trainee has done: saved answers (progress), the spaced review queue, mastery."""

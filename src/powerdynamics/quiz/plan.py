@@ -1,0 +1,194 @@
+"""``ScenarioQuiz``: one quiz object with two renderings.
+
+The object holds only the *plan* (which items, in which order, with which option
+order) and the per-session state; rendering is delegated:
+
+* :mod:`powerdynamics.widget` builds the ipywidgets UI used in JupyterLab;
+* :mod:`powerdynamics.static_html` builds self-contained HTML+CSS+JS for the book.
+
+``_repr_mimebundle_`` returns both, so JupyterLab shows the live widget and the
+HTML book (which has no kernel) shows the static quiz.  Both judge answers with
+:func:`powerdynamics.scoring.check_answer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from powerdynamics.bank.collection import Bank, default_bank
+from powerdynamics.bank.labels import CATEGORIES
+from powerdynamics.kinds import KeyedItem as Scenario
+from powerdynamics.ordering import seeded_order
+
+if TYPE_CHECKING:
+    from powerdynamics.progress import ProgressStore
+    from powerdynamics.quiz.widget import QuizWidget
+
+from powerdynamics.display import WIDGET_MIME
+
+SKIP_CONTENT_NOTES_ENV = "POWERDYNAMICS_SKIP_CONTENT_NOTES"
+_instances = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """An item as it appears in one quiz: its position and its option order."""
+
+    number: int
+    scenario: Scenario
+    options: tuple[str, ...]
+
+
+def skip_content_notes_default() -> bool:
+    """Trainees opt out of content-note items by setting POWERDYNAMICS_SKIP_CONTENT_NOTES=1."""
+    return os.environ.get(SKIP_CONTENT_NOTES_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ScenarioQuiz:
+    """A practice quiz over scenario-bank items, chosen by ids, tags or category.
+
+    >>> quiz = ScenarioQuiz(category="bases", lesson=2, limit=5, seed=7)
+
+    ``seed`` fixes the order of items and of each item's options (``None`` keeps
+    bank order and the option order written in the bank).  ``limit`` keeps the first
+    *n* items after ordering.  Items with a content note are left out when
+    ``skip_content_notes`` is true (default: the POWERDYNAMICS_SKIP_CONTENT_NOTES
+    environment variable).  A trainee's opt-out is respected even when it leaves
+    nothing: the quiz then shows a short notice pointing to the alternative practice.
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[str] | None = None,
+        *,
+        category: str | None = None,
+        lesson: int | None = None,
+        setting: str | None = None,
+        keys: Sequence[str] | None = None,
+        limit: int | None = None,
+        seed: int | str | None = 0,
+        title: str | None = None,
+        skip_content_notes: bool | None = None,
+        bank: Bank | None = None,
+        progress: ProgressStore | None = None,
+        record_progress: bool = True,
+    ) -> None:
+        self.bank = bank if bank is not None else default_bank()
+        if skip_content_notes is None:
+            skip_content_notes = skip_content_notes_default()
+        chosen = self.bank.select(ids, category=category, lesson=lesson, setting=setting, keys=keys)
+        self.skipped_for_content_note = 0
+        if skip_content_notes:
+            kept = [s for s in chosen if not s.tags.content_note]
+            self.skipped_for_content_note = len(chosen) - len(kept)
+            chosen = kept
+        if ids is None:
+            chosen = seeded_order(chosen, seed, salt="items", key=lambda s: s.id)
+        if limit is not None:
+            chosen = chosen[:limit]
+        if not chosen and not self.skipped_for_content_note:
+            raise ValueError(
+                "no scenarios match this selection "
+                f"(ids={ids!r}, category={category!r}, lesson={lesson!r}, setting={setting!r})"
+            )
+        self.seed = seed
+        self.items: tuple[PlannedItem, ...] = tuple(
+            PlannedItem(n, s, tuple(seeded_order(s.options, seed, salt=s.id)))
+            for n, s in enumerate(chosen, start=1)
+        )
+        categories = {p.scenario.category for p in self.items}
+        self.title = title or (
+            CATEGORIES[categories.pop()].name if len(categories) == 1 else "Mixed practice"
+        )
+        self.notice = "" if self.items else (
+            f"All {self.skipped_for_content_note} scenarios of this quiz carry a content note, "
+            "and you chose to skip those (POWERDYNAMICS_SKIP_CONTENT_NOTES). Nothing is missing: "
+            "use the alternative practice in this lesson, which teaches the same distinctions."
+        )
+        digest = hashlib.sha256(
+            f"{seed}|{'|'.join(p.scenario.id for p in self.items)}|{next(_instances)}".encode()
+        ).hexdigest()[:10]
+        self.quiz_id = f"pdq-{digest}"
+        self._progress = progress
+        self.record_progress = record_progress
+        self._widget: QuizWidget | None = None
+
+    @classmethod
+    def review(
+        cls,
+        *,
+        limit: int = 12,
+        seed: int | str | None = 0,
+        category: str | None = None,
+        skip_content_notes: bool | None = None,
+        bank: Bank | None = None,
+        progress: ProgressStore | None = None,
+        title: str = "Mixed review",
+    ) -> ScenarioQuiz:
+        """A review quiz from the progress store: missed items first, categories interleaved."""
+        from powerdynamics.learner.review import review_queue
+        from powerdynamics.progress import ProgressStore
+
+        bank = bank if bank is not None else default_bank()
+        store = progress if progress is not None else ProgressStore()
+        if skip_content_notes is None:
+            skip_content_notes = skip_content_notes_default()
+        pool = bank.select(category=category, exclude_content_note=skip_content_notes)
+        queue = review_queue(pool, store.answers(), seed=seed)[:limit]
+        return cls([s.id for s in queue], seed=seed, title=title, bank=bank, progress=store,
+                   skip_content_notes=False)
+
+    # -- data ---------------------------------------------------------------------------
+    @property
+    def item_ids(self) -> list[str]:
+        return [p.scenario.id for p in self.items]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"<ScenarioQuiz {self.title!r}: {len(self.items)} items, seed={self.seed!r}>"
+
+    @property
+    def progress(self) -> ProgressStore | None:
+        if not self.record_progress:
+            return None
+        if self._progress is None:
+            from powerdynamics.progress import ProgressStore
+
+            self._progress = ProgressStore()
+        return self._progress
+
+    # -- renderings ---------------------------------------------------------------------
+    @property
+    def widget(self) -> QuizWidget:
+        """The live ipywidgets UI (built on first use)."""
+        if self._widget is None:
+            from powerdynamics.quiz.widget import QuizWidget
+
+            self._widget = QuizWidget(self)
+        return self._widget
+
+    def to_html(self) -> str:
+        """Self-contained HTML+CSS+JS rendering for pages without a kernel."""
+        from powerdynamics.quiz.static_page import render_quiz
+
+        return render_quiz(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self.to_html()}
+        if not self.items:  # the opt-out left nothing: the notice needs no widget
+            bundle["text/plain"] = self.notice
+            return bundle
+        view = self.widget.box._repr_mimebundle_()
+        if view and WIDGET_MIME in view:
+            bundle[WIDGET_MIME] = view[WIDGET_MIME]
+        return bundle

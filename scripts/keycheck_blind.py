@@ -22,15 +22,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from powerdynamics.bank.labels import CATEGORIES, category_of, label_for  # noqa: E402
-from powerdynamics.bank.loader import bank_files, check_files  # noqa: E402
-from powerdynamics.ordering import seeded_order  # noqa: E402
+from powerdynamics.bank.labels import CATEGORIES, category_of, label_for
+from powerdynamics.bank.loader import bank_files, check_files
+from powerdynamics.ordering import seeded_order
 
 THRESHOLD = 0.8
 

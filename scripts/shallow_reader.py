@@ -25,9 +25,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from powerdynamics.bank.loader import bank_files, check_files  # noqa: E402
+from powerdynamics.bank.loader import bank_files, check_files
 
 #: Written from the label definitions only (docs/bank-format.md, bank/labels.py).
 KEYWORDS: dict[str, tuple[str, ...]] = {

@@ -30,8 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 LITE = HTML / "lite"
 LESSON = "01-what-power-dynamics-are.ipynb"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tests.localweb
 
 from tests.localweb import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 

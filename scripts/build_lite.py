@@ -8,12 +8,8 @@ See powerdynamics.lite_build for the steps.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-from powerdynamics.lite_build import main  # noqa: E402
+from powerdynamics.lite_build import main
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

@@ -6,8 +6,10 @@
    virtualenv, same run), and the requests each page makes beyond itself.
 3. ``import powerdynamics`` time against ``import ipywidgets`` (same run, medians of
    fresh interpreters).
+4. Live JupyterLab round trip (real server on 127.0.0.1): click on Check -> Python
+   judges and records -> feedback shown in the widget, p50/p95 over --live answers.
 
-Usage: python bench/bench_engine.py [--answers 200] [--skip-jupyterquiz]
+Usage: python bench/bench_engine.py [--answers 200] [--live 60] [--skip-jupyterquiz] [--skip-lab]
 """
 
 from __future__ import annotations
@@ -33,15 +35,22 @@ PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench
 
 MEASURE = """
 async ([n]) => {
-  const sets = Array.from(document.querySelectorAll('fieldset.pdq-item'));
+  const sets = Array.from(document.querySelectorAll('fieldset.pdq-kind-choice'));
   const times = [];
   for (let i = 0; i < n; i++) {
     const fs = sets[i % sets.length];
+    const retry = fs.querySelector('.pdq-retry');
+    if (!retry.hidden) retry.click();
+    if (fs.querySelector('.pdq-check').disabled) {  // answered right: unlock for the next try
+      for (const r of fs.querySelectorAll('input')) { r.disabled = false; r.checked = false; }
+      fs.querySelector('.pdq-check').disabled = false;
+    }
     const radios = fs.querySelectorAll('input[type=radio]');
     radios[i % radios.length].click();
     const t0 = performance.now();
     fs.querySelector('.pdq-check').click();
-    const t1 = performance.now();  // handlers are synchronous: feedback is in the DOM now
+    await null; await null; await null;  // the verdict look-up resolves in microtasks
+    const t1 = performance.now();
     if (!fs.querySelector('.pdq-headline')) throw new Error('no feedback');
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
     times.push([t1 - t0, performance.now() - t0]);
@@ -59,7 +68,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def ten_item_quiz() -> ScenarioQuiz:
-    return ScenarioQuiz(category="bases", limit=10, seed=42, record_progress=False)
+    """Ten one-best-answer items (what jupyterquiz can also show)."""
+    from powerdynamics.bank.collection import default_bank
+    from powerdynamics.ordering import seeded_order
+
+    pool = default_bank().select(category="bases", kinds=["choice"])
+    ids = [s.id for s in seeded_order(pool, 42, salt="items", key=lambda s: s.id)][:10]
+    return ScenarioQuiz(ids, seed=42, record_progress=False)
 
 
 def jupyterquiz_questions(quiz: ScenarioQuiz) -> list[dict]:
@@ -149,6 +164,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=200)
     parser.add_argument("--skip-jupyterquiz", action="store_true")
+    parser.add_argument("--live", type=int, default=60)
+    parser.add_argument("--skip-lab", action="store_true")
     args = parser.parse_args()
 
 
@@ -198,7 +215,71 @@ def main() -> int:
     print(f"   import ipywidgets:         {t['ipywidgets']:7.1f} ms")
     print(f"   import powerdynamics.quiz: {t['powerdynamics.quiz']:7.1f} ms (bank schema, no widgets)")
     print(f"   ratio powerdynamics / ipywidgets: {t['powerdynamics'] / t['ipywidgets']:.3f}")
+    if not args.skip_lab:
+        live_round_trip(args.live)
     return 0
+
+
+LIVE = """
+async ([n]) => {
+  const root = document.querySelector('.pdq-live');
+  const sets = Array.from(root.querySelectorAll('fieldset.pdq-kind-choice'));
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const fs = sets[i % sets.length];
+    const retry = fs.querySelector('.pdq-retry');
+    if (!retry.hidden) retry.click();
+    if (fs.querySelector('.pdq-check').disabled) {
+      for (const r of fs.querySelectorAll('input')) { r.disabled = false; r.checked = false; }
+      fs.querySelector('.pdq-check').disabled = false;
+    }
+    const radios = fs.querySelectorAll('input[type=radio]');
+    radios[i % radios.length].click();
+    const box = fs.querySelector('.pdq-feedback');
+    box.textContent = '';
+    const t0 = performance.now();
+    fs.querySelector('.pdq-check').click();
+    await new Promise((resolve) => {
+      const ob = new MutationObserver(() => {
+        if (box.querySelector('.pdq-headline')) { ob.disconnect(); resolve(); }
+      });
+      ob.observe(box, {childList: true, subtree: true});
+    });
+    await new Promise(r => requestAnimationFrame(r));
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+"""
+
+
+def live_round_trip(answers: int) -> None:
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    from tests.localweb import run_notebook_in_lab, start_lab
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        root = scratch / "course"
+        root.mkdir()
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(
+            "from powerdynamics import ScenarioQuiz\nScenarioQuiz(category='bases', limit=10, seed=42)")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, root / "bench.ipynb")
+        env = {"POWERDYNAMICS_PROGRESS_DB": str(scratch / "progress.sqlite3")}
+        with start_lab(root, scratch, env) as lab, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.set_default_timeout(60_000)
+            run_notebook_in_lab(page, lab, "bench.ipynb")
+            page.locator(".pdq-live").wait_for()
+            times = page.evaluate(LIVE, [answers])
+            browser.close()
+    print("\n4. Live JupyterLab round trip: click on Check -> kernel judges and records -> feedback shown")
+    print(f"   answers: {len(times)}")
+    print(f"   p50 {percentile(times, .5):.1f} ms  p95 {percentile(times, .95):.1f} ms  max {max(times):.1f} ms")
 
 
 if __name__ == "__main__":

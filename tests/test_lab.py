@@ -1,134 +1,85 @@
-"""A trainee in a real JupyterLab (127.0.0.1, token) runs a lesson and answers a quiz.
+"""A trainee in a real JupyterLab (127.0.0.1, token) answers one item of each kind.
 
-The answer must reach the progress database of the server's kernel.
+The live quiz is the anywidget view of the same front end; each answer goes to the
+kernel, is judged there, comes back as feedback, and is found in the progress database.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from powerdynamics.kinds import answer_token, grade
 from powerdynamics.progress import ProgressStore
-from powerdynamics.scenarios import default_bank
+from tests.kinds_fixture import one_of_each_kind
+from tests.localweb import KINDS_NOTEBOOK_CODE, run_notebook_in_lab, start_lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = "01-what-power-dynamics-are.ipynb"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+NOTEBOOK = "every-kind.ipynb"
 
 
 @pytest.fixture
 def lab(tmp_path):
     root = tmp_path / "course"
     root.mkdir()
-    shutil.copy(ROOT / "notebooks" / LESSON, root / LESSON)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(KINDS_NOTEBOOK_CODE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / NOTEBOOK)
     db = tmp_path / "progress.sqlite3"
-    token = secrets.token_hex(16)
-    port = free_port()
-    env = {
-        **os.environ,
-        "POWERDYNAMICS_PROGRESS_DB": str(db),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
-    }
-    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
-         "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.news_url=None", "--ServerApp.port_retries=0",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text())
-                time.sleep(0.3)
-        # The token is required: without it the API refuses.
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"{base}/api/contents", timeout=5)
-        yield {"base": base, "token": token, "db": db, "root": root}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    with start_lab(root, tmp_path, {"POWERDYNAMICS_PROGRESS_DB": str(db), "PYTHONPATH": path}) as lab:
+        yield {**lab, "db": db, "root": root}
 
 
-def first_quiz_item(path: Path) -> str:
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            html = output.get("data", {}).get("text/html", "")
-            match = re.search(r'data-pdq-item="([^"]+)"', html)
-            if match:
-                return match.group(1)
-    raise AssertionError(f"no stored quiz output in {path}")
-
-
-def test_run_lesson_answer_quiz_and_find_it_in_progress(lab, page):
+def test_one_item_of_each_kind_answered_in_lab_and_recorded(lab, page):
     page.set_default_timeout(60_000)
-    page.goto(f"{lab['base']}/lab/tree/{LESSON}?token={lab['token']}")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel")
-    page.wait_for_function(
-        "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-    quiz = page.locator(".widget-vbox").filter(has_text="Question 1 of").first
+    run_notebook_in_lab(page, lab, NOTEBOOK)
+    quiz = page.locator(".pdq-live")
     quiz.wait_for()
-    shown = " ".join(quiz.inner_text().split())
-    scenario = next(s for s in default_bank() if s.vignette in shown)
-    stored = first_quiz_item(lab["root"] / LESSON)
-    assert scenario.id == stored, "the live widget and the stored static quiz differ"
-    wrong = scenario.distractors[0]
-    from powerdynamics.labels import label_for
+    items = {i.kind: i for i in one_of_each_kind()}
 
-    quiz.locator("label").filter(has_text=label_for(wrong).name).locator("input").click()
-    quiz.get_by_role("button", name="Check").click()
-    quiz.get_by_text(scenario.feedback[wrong][:50]).wait_for()
-    quiz.get_by_role("button", name="Try again").click()
-    quiz.locator("label").filter(has_text=label_for(scenario.key).name).locator("input").click()
-    quiz.get_by_role("button", name="Check").click()
-    quiz.get_by_text(scenario.explanation[:50]).wait_for()
-    assert "Score: 0 of 1" in quiz.inner_text()
+    choice = items["choice"]
+    fs = quiz.locator("fieldset.pdq-kind-choice")
+    fs.locator(f"input[value='{choice.key}']").click()
+    fs.get_by_role("button", name="Check").click()
+    fs.get_by_text(choice.explanation[:50]).wait_for()
 
+    case = items["case"]
+    fs = quiz.locator("fieldset.pdq-kind-case")
+    fs.locator(f".pdq-group:not(.pdq-decisive) input[value='{case.present[0]}']").click()
+    fs.locator(f".pdq-decisive input[value='{case.present[0]}']").click()
+    fs.get_by_role("button", name="Check").click()
+    case_answer = {"marked": [case.present[0]], "decisive": case.present[0]}
+    fs.get_by_text(grade(case, case_answer).headline).wait_for()
+
+    cue = items["cue"]
+    fs = quiz.locator("fieldset.pdq-kind-cue")
+    fs.locator(".pdq-group").nth(0).locator(f"input[value='{cue.key}']").click()
+    fs.locator(".pdq-group").nth(1).locator("input[value='0']").click()
+    fs.get_by_role("button", name="Check").click()
+    fs.get_by_text(cue.sentences[0].feedback[:40]).wait_for()
+
+    session = items["session"]
+    fs = quiz.locator("fieldset.pdq-kind-session")
+    for step in range(3):
+        fs.locator(".pdq-stage input[type=radio]").first.click()
+        fs.get_by_role("button", name="Choose").click()
+        fs.locator(".pdq-step").nth(step).wait_for()
+    fs.get_by_text(grade(session, [0, 0, 0]).headline).wait_for()
+    assert "Score: 2 of 4" in quiz.locator(".pdq-score").inner_text()  # case and cue partly right
+
+    want = [(choice.id, choice.key), (case.id, answer_token(case, case_answer)),
+            (cue.id, f"{cue.key}@0"), (session.id, "0.0.0")]
     deadline = time.monotonic() + 20
     answers = []
-    while time.monotonic() < deadline and len(answers) < 2:
+    while time.monotonic() < deadline and len(answers) < 4:
         answers = ProgressStore(lab["db"]).answers()
         time.sleep(0.2)
-    assert [(a.item_id, a.chosen, a.correct, a.attempt) for a in answers] == [
-        (scenario.id, wrong, False, 1), (scenario.id, scenario.key, True, 2)]
+    assert [(a.item_id, a.chosen) for a in answers] == want
     assert page.request_log.external == [], page.request_log.external

@@ -1,8 +1,10 @@
-"""Tests for the lesson 6 practices: logic without a browser, renderings, and the forms."""
+"""Tests for the lesson 6 practices: the split package, airing (reference logic), the
+boundary check, the mastery table and the forms. Tracking influence is in
+test_influence.py, draft-then-compare in test_drafts.py."""
 
 from __future__ import annotations
 
-import base64
+import importlib
 import os
 from pathlib import Path
 
@@ -13,25 +15,57 @@ from powerdynamics import practices as pr
 from powerdynamics.practices import (
     SOURCE_QUESTION,
     BoundaryAnswers,
-    InfluenceAnswers,
     boundary_reading,
     facilitation_question,
-    influence_profile,
     plan_airing,
 )
 
 ALL_CHECKS = tuple(q.slug for q in pr.BOUNDARY_QUESTIONS)
-EXAMPLE = InfluenceAnswers(
-    talking="B", plan="A", resources_a=frozenset({"money", "time", "social-capital"}),
-    resources_b=frozenset({"emotional-pressure"}), names=("Ama", "Tom\u00e1s"),
-)
 
 
 def all_yes() -> dict[str, str]:
     return dict.fromkeys(ALL_CHECKS, "yes")
 
 
-# -- airing the privilege -------------------------------------------------------------
+# -- the split package ---------------------------------------------------------------
+
+#: Every name lesson notebooks and scripts imported before the split, plus the new ones.
+PUBLIC = ("AiringForm", "BoundaryForm", "InfluenceForm", "BroachingForm", "DraftForm",
+          "plan_airing", "facilitation_question", "InfluenceAnswers", "influence_profile",
+          "influence_picture", "BoundaryAnswers", "boundary_reading", "draw_influence",
+          "render_airing_plan", "render_boundary_reading", "render_influence_reading",
+          "situations", "draft_checklist", "PRIVACY_NOTE", "NOT_A_VERDICT", "SUPPORT_NOTE",
+          "BOUNDARY_QUESTIONS", "DIFFERENTIALS", "RESOURCES", "COLOURS")
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_package_re_exports_what_lessons_import(name):
+    assert name in pr.__all__
+    assert getattr(pr, name) is not None
+
+
+@pytest.mark.parametrize("module", ["airing", "drafts", "influence", "charts", "boundary", "forms",
+                                    "common"])
+def test_one_module_per_exercise(module):
+    importlib.import_module(f"powerdynamics.practices.{module}")
+
+
+def test_logic_modules_import_neither_widgets_nor_matplotlib():
+    """JupyterLite runs without matplotlib: only the picture and the forms need more."""
+    import ast
+
+    folder = Path(pr.__file__).parent
+    for name in ("airing", "drafts", "influence", "boundary", "common"):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import | ast.ImportFrom)
+                    for alias in getattr(node, "names", [])}
+        modules = {node.module.split(".")[0] for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module}
+        assert not ({"ipywidgets", "matplotlib"} & (imported | modules)), name
+
+
+# -- airing the privilege: the source question (reference logic, not on the trainee path)
 
 
 def test_no_differential_gives_the_source_question_verbatim():
@@ -96,120 +130,6 @@ def test_airing_plan_html_is_escaped_and_deterministic():
     assert "a &amp; b" in rendered
 
 
-# -- tracking influence ---------------------------------------------------------------
-
-
-def rows(profile: pr.InfluenceProfile) -> dict[str, tuple[float, float]]:
-    return {row.key: (row.a, row.b) for row in profile.rows}
-
-
-def test_profile_counts_each_sign():
-    profile = influence_profile(EXAMPLE)
-    assert rows(profile) == {
-        "talking": (0, 1), "plan": (1, 0), "time": (1, 0), "money": (1, 0),
-        "social-capital": (1, 0), "expertise": (0, 0), "emotional-pressure": (0, 1),
-    }
-    assert profile.totals == (4, 2)
-    assert profile.lean == "A"
-
-
-def test_shared_answers_count_half_each():
-    profile = influence_profile(InfluenceAnswers(talking="both", plan="both"))
-    assert rows(profile)["talking"] == (0.5, 0.5)
-    assert rows(profile)["plan"] == (0.5, 0.5)
-    assert profile.lean == "even"
-    assert "roughly balanced (1 sign against 1)" in profile.reading[-1]
-
-
-def test_neither_plan_counts_for_no_one():
-    profile = influence_profile(InfluenceAnswers(talking="A", plan="neither"))
-    assert rows(profile)["plan"] == (0, 0)
-    assert profile.reading[1] == "Neither plan was enacted (nothing was decided yet)."
-    assert profile.lean == "A"
-
-
-@pytest.mark.parametrize(("a", "b", "lean"), [(2, 1, "A"), (1, 2, "B"), (1.5, 1, "even")])
-def test_lean_needs_a_whole_sign_of_difference(a, b, lean):
-    assert pr._lean(a, b) == lean
-
-
-def test_reading_is_plain_language_and_names_people():
-    reading = influence_profile(EXAMPLE).reading
-    assert reading == (
-        "Tom\u00e1s did most of the talking.",
-        "Ama's plan was enacted.",
-        "Ama used time, money and social capital; Tom\u00e1s used emotional pressure.",
-        "Across these signs, influence in this disagreement leaned towards Ama "
-        "(4 signs against 2).",
-    )
-
-
-def test_prompts_link_talking_pressure_and_systemic_power():
-    prompts = " ".join(influence_profile(EXAMPLE).prompts)
-    assert "Talking is not the same as influence" in prompts
-    assert "could Ama have said no" in prompts
-    assert "Does the status quo benefit Ama" in prompts
-    assert prompts.endswith("not a measure of a relationship or of either person.")
-
-
-def test_no_talking_prompt_when_the_talker_got_their_plan():
-    prompts = influence_profile(InfluenceAnswers(talking="A", plan="A")).prompts
-    assert not any("Talking is not the same" in p for p in prompts)
-
-
-@pytest.mark.parametrize("bad", [
-    {"talking": "C", "plan": "A"},
-    {"talking": "A", "plan": "nobody"},
-    {"talking": "A", "plan": "A", "resources_a": frozenset({"charm"})},
-])
-def test_invalid_answers_fail_loudly(bad):
-    with pytest.raises(ValueError):
-        influence_profile(InfluenceAnswers(**bad))
-
-
-def test_alt_text_describes_the_whole_picture():
-    alt = influence_profile(EXAMPLE).alt_text
-    assert alt.startswith("Diverging bar chart")
-    assert "Ama had their plan enacted and used time, money and social capital (4 signs)" in alt
-    assert "Tom\u00e1s did most of the talking and used emotional pressure (2 signs)" in alt
-
-
-def test_figure_has_title_text_labels_and_accessible_colours():
-    fig = pr.draw_influence(influence_profile(EXAMPLE))
-    ax = fig.axes[0]
-    assert ax.get_title(loc="left") == pr.influence_title(influence_profile(EXAMPLE))
-    assert "leaned towards Ama" in ax.get_title(loc="left")
-    texts = [t.get_text() for t in ax.texts]
-    assert texts.count("used") == 4 and "plan enacted" in texts and "most talking" in texts
-    by_height = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()),
-                         strict=True))
-    assert by_height[max(by_height)] == "Did most of the talking"
-    assert by_height[min(by_height)] == "Used emotional pressure"
-    hatched = [p for p in ax.patches if p.get_hatch()]
-    assert hatched and all(p.get_width() >= 0 for p in hatched)
-    assert pr.COLOURS == {"A": "#0072B2", "B": "#D55E00"}
-
-
-def test_figure_is_not_left_open_in_pyplot():
-    import matplotlib.pyplot as plt
-
-    before = plt.get_fignums()
-    pr.influence_picture(influence_profile(EXAMPLE))
-    assert plt.get_fignums() == before
-
-
-def test_png_is_deterministic_and_displayed_once_with_alt_text():
-    picture = pr.influence_picture(influence_profile(EXAMPLE))
-    again = pr.influence_picture(influence_profile(EXAMPLE))
-    assert picture.png == again.png
-    assert picture.png.startswith(b"\x89PNG")
-    assert b"Matplotlib" not in picture.png
-    bundle = picture._repr_mimebundle_()
-    assert set(bundle) == {"image/png", "text/plain"}
-    assert base64.b64decode(bundle["image/png"]) == picture.png
-    assert bundle["text/plain"] == influence_profile(EXAMPLE).alt_text
-
-
 # -- boundary check -------------------------------------------------------------------
 
 
@@ -253,11 +173,6 @@ def test_unsure_and_unanswered_are_listed_not_read_as_signs():
                                   "or the relationship itself?",)
     assert len(reading.unanswered) == len(ALL_CHECKS) - 1
     assert "some are unsure" in reading.summary
-
-
-@pytest.mark.parametrize(("value", "text"), [(1, "1 sign"), (0.5, "0.5 signs"), (4, "4 signs")])
-def test_sign_counts_read_as_words(value, text):
-    assert pr._signs(value) == text
 
 
 def test_nothing_answered_asks_for_answers():
@@ -337,33 +252,38 @@ def test_mastery_table_reads_the_progress_store(tmp_path, monkeypatch):
 # -- forms ----------------------------------------------------------------------------
 
 
-def test_airing_form_shows_the_source_question_then_adapts():
+def test_airing_form_is_draft_then_compare_not_a_question_builder():
     form = pr.AiringForm()
-    assert "who has social privilege affect" in form.result.value
-    form.boxes["money-management"].value = True
-    assert "who manages the money affect how" in form.result.value
-    plan = form.select(["citizenship"])
-    assert "because of citizenship status" in form.result.value
-    assert [d.slug for d in plan.differentials] == ["citizenship"]
-    form.clear()
-    assert not any(box.value for box in form.boxes.values())
+    assert not hasattr(form, "boxes") and not hasattr(form, "select")
+    assert form.draft.value == ""
+    assert form.compare_button.disabled
 
 
 def test_influence_form_asks_for_required_answers_then_draws():
     form = pr.InfluenceForm()
     assert form.draw() is None
-    assert "Choose who did the most talking" in form.result.value
+    assert "Choose whose plan was enacted" in form.result.value
     form.talking.value = "B"
     form.plan.value = "A"
     for slug in ("money", "time", "social-capital"):
         form.resources["A"][slug].value = True
     form.resources["B"]["emotional-pressure"].value = True
     profile = form.draw()
-    assert profile is not None and profile.totals == (4, 2)
+    assert profile is not None and profile.headline.startswith("Person A's plan was enacted")
     assert bytes(form.image.value).startswith(b"\x89PNG")
-    assert "leaned towards Person A" in form.result.value
+    assert form.image.layout.display == ""
+    assert "Context, not counted as influence: Person B did most of the talking." in form.result.value
+    assert "leaned" not in form.result.value
     form.clear()
     assert form.answers() is None and bytes(form.image.value) == b"" and form.result.value == ""
+    assert form.image.layout.display == "none"
+
+
+def test_influence_form_asks_for_the_plan_before_the_talking():
+    form = pr.InfluenceForm()
+    radios = [c for box in form.box.children if hasattr(box, "children") for c in box.children
+              if hasattr(c, "options")]
+    assert [r.description for r in radios[:2]] == ["Plan enacted:", "Most talking (context):"]
 
 
 def test_boundary_form_reads_its_toggles():
@@ -377,8 +297,8 @@ def test_boundary_form_reads_its_toggles():
     assert form.request.value == "" and form.answers().responses == {"A": {}, "B": {}}
 
 
-@pytest.mark.parametrize("make", [pr.AiringForm, pr.InfluenceForm, pr.BoundaryForm])
-def test_forms_say_nothing_is_stored_and_have_a_static_rendering(make):
+@pytest.mark.parametrize("make", [pr.InfluenceForm, pr.BoundaryForm])
+def test_kernel_forms_say_nothing_is_stored_and_have_a_static_note(make):
     form = make()
     bundle = form._repr_mimebundle_()
     assert "Nothing you type or tick here is stored or sent anywhere" in bundle["text/html"]
@@ -392,7 +312,11 @@ def test_using_the_forms_writes_no_file(tmp_path, monkeypatch):
     db = tmp_path / "progress.sqlite3"
     monkeypatch.setenv("POWERDYNAMICS_PROGRESS_DB", str(db))
     monkeypatch.chdir(tmp_path)
-    pr.AiringForm().select(["income", "gender"])
+    for make in (pr.AiringForm, pr.BroachingForm):
+        draft = make()
+        draft.write("A private line")
+        draft.compare()
+        draft.checks["no-blame"].value = True
     influence = pr.InfluenceForm()
     influence.talking.value, influence.plan.value = "A", "both"
     influence.draw()

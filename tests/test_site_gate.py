@@ -157,9 +157,14 @@ def test_every_quiz_works_with_the_keyboard_alone(site, page):
         quizzes = page.locator("[data-pdq-quiz]")
         for q in range(quizzes.count()):
             fieldset = quizzes.nth(q).locator("fieldset.pdq-item").first
-            fieldset.locator("input[type=radio]").first.focus()
-            page.keyboard.press("Space")
-            page.keyboard.press("Tab")
+            fieldset.locator("input").first.focus()
+            # Every kind: Space picks in each group (a case's checkboxes one by one, its
+            # decisive radio group, a cue's sentences), Tab moves on, until Check.
+            for _ in range(20):
+                page.keyboard.press("Space")
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.textContent") == "Check":
+                    break
             assert page.evaluate("document.activeElement.textContent") == "Check", rel
             page.keyboard.press("Enter")
             feedback = fieldset.locator(".pdq-feedback")

@@ -1,56 +1,60 @@
-"""The JupyterLab widget: check, feedback, try again, score, summary, recorded answers."""
+"""The live widget (anywidget): Python judges every answer, records it, replies the verdict."""
 
 from __future__ import annotations
 
 from powerdynamics import ScenarioQuiz
+from powerdynamics.kinds import answer_token, grade
 from powerdynamics.progress import ProgressStore
+from powerdynamics.quiz.frontend import module_source
+from powerdynamics.quiz.widget import QuizWidget
 from powerdynamics.scoring import score_line
+from tests.kinds_fixture import one_of_each_kind
 
 
-def test_full_session_is_scored_and_recorded(tmp_path):
+def messages(w: QuizWidget) -> list[dict]:
+    sent: list[dict] = []
+    w.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    return sent
+
+
+def test_every_kind_is_judged_recorded_and_replied(tmp_path):
     store = ProgressStore(tmp_path / "p.sqlite3")
-    quiz = ScenarioQuiz(seed=3, limit=3, progress=store)
+    quiz = ScenarioQuiz(bank=one_of_each_kind(), progress=store, seed=None)
     w = quiz.widget
-    first, second = quiz.items[0].scenario, quiz.items[1].scenario if len(quiz) > 1 else None
-
-    assert w.check.disabled  # nothing chosen yet
-    wrong = first.distractors[0]
-    verdict = w.answer(wrong)
-    assert not verdict.correct
-    assert first.feedback[wrong].split()[0] in w.feedback.value
-    assert w.retry.layout.display is None and w.radio.disabled
-    w.retry.click()
-    assert w.radio.value is None and not w.radio.disabled and w.feedback.value == ""
-    assert w.answer(first.key).correct
-    assert "Correct" in w.feedback.value
-    assert w.score.value == f"<p>{score_line(0, 1, len(quiz))}</p>"
-
-    if second is not None:
-        w.next.click()
-        assert w.index == 1 and w.radio.value is None
-        w.answer(second.key)
-        assert w.score.value == f"<p>{score_line(1, 2, len(quiz))}</p>"
-        for i in range(2, len(quiz)):
-            w.next.click()
-            w.answer(quiz.items[i].scenario.key)
-
-    assert w.tally.finished
-    assert "Question 1: you first chose" in w.summary.value
-    answers = store.answers()
-    assert [(a.item_id, a.chosen, a.correct, a.attempt) for a in answers[:2]] == [
-        (first.id, wrong, False, 1), (first.id, first.key, True, 2)]
-    assert all(a.quiz == quiz.quiz_id for a in answers)
+    assert isinstance(w, QuizWidget) and w._esm == module_source()
+    assert "v" not in w.data["items"][0] and "t" not in w.data["items"][0]  # Python judges here
+    sent = messages(w)
+    items = {p.scenario.kind: p.scenario for p in quiz.items}
+    answers = {
+        "choice": items["choice"].distractors[0],
+        "case": {"marked": list(items["case"].present), "decisive": items["case"].decisive},
+        "cue": {"label": items["cue"].key, "sentence": 0},
+        "session": [0, 1],  # not finished: feedback, nothing recorded yet
+    }
+    for req, (kind, answer) in enumerate(answers.items(), start=1):
+        w._on_message(w, {"type": "answer", "req": req, "item": items[kind].id, "answer": answer})
+        assert sent[-1]["req"] == req
+        assert sent[-1]["verdict"] == grade(items[kind], answer).as_dict()
+    w._on_message(w, {"type": "answer", "req": 9, "item": items["session"].id, "answer": [0, 0, 0]})
+    assert sent[-1]["verdict"]["correct"] is True
+    assert sent[-1]["score"] == score_line(2, 4, 4) == w.tally.summary()
+    recorded = [(a.item_id, a.chosen) for a in store.answers()]
+    assert recorded == [(items["choice"].id, answers["choice"]),
+                        (items["case"].id, answer_token(items["case"], answers["case"])),
+                        (items["cue"].id, f"{items['cue'].key}@0"),
+                        (items["session"].id, "0.0.0")]
+    assert all(a.quiz == quiz.quiz_id for a in store.answers())
+    # the partial score is the grade of the stored token
+    case_row = store.answers()[1]
+    assert grade(items["case"], case_row.chosen).score == 1.0
 
 
-def test_check_without_choice_explains():
-    quiz = ScenarioQuiz(seed=3, limit=1, record_progress=False)
-    quiz.widget._on_check()
-    assert "Choose an option first" in quiz.widget.feedback.value
-
-
-def test_widget_escapes_bank_text():
-    from tests.test_static_html import HOSTILE, hostile_bank
-
-    quiz = ScenarioQuiz(bank=hostile_bank(), record_progress=False)
-    assert HOSTILE not in quiz.widget.vignette.value
-    assert "&lt;script&gt;" in quiz.widget.vignette.value
+def test_bad_answer_gets_no_verdict_and_no_record(tmp_path):
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    quiz = ScenarioQuiz(seed=3, limit=1, progress=store)
+    sent = messages(quiz.widget)
+    quiz.widget._on_message(quiz.widget, {"type": "answer", "req": 1, "item": quiz.item_ids[0],
+                                          "answer": "not-a-label"})
+    assert sent[-1]["verdict"] is None and "not an option" in sent[-1]["error"]
+    assert store.answers() == []
+    assert sent[-1]["score"] == score_line(0, 0, 1)

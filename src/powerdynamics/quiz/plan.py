@@ -1,20 +1,25 @@
-"""``ScenarioQuiz``: one quiz object with two renderings.
+"""``ScenarioQuiz``: one quiz object, one front end, two ways to judge.
 
 The object holds only the *plan* (which items, in which order, with which option
-order) and the per-session state; rendering is delegated:
+order) and the per-session state. Both renderings run the same front end
+(``quiz/assets/quiz.js``):
 
-* :mod:`powerdynamics.widget` builds the ipywidgets UI used in JupyterLab;
-* :mod:`powerdynamics.static_html` builds self-contained HTML+CSS+JS for the book.
+* :mod:`powerdynamics.quiz.widget`: an anywidget in JupyterLab/JupyterLite; Python
+  judges each answer and records it;
+* :mod:`powerdynamics.quiz.static_page`: self-contained HTML for the book, with every
+  verdict Python computed embedded.
 
 ``_repr_mimebundle_`` returns both, so JupyterLab shows the live widget and the
-HTML book (which has no kernel) shows the static quiz.  Both judge answers with
-:func:`powerdynamics.scoring.check_answer`.
+HTML book (which has no kernel) shows the static quiz.
+
+``quiz_id`` is derived from the content (seed, item ids, title) and the optional
+``key``, so the same quiz renders the same bytes in every run (nbval compares them);
+give two identical quizzes on one page different keys.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,10 +34,9 @@ if TYPE_CHECKING:
     from powerdynamics.progress import ProgressStore
     from powerdynamics.quiz.widget import QuizWidget
 
-from powerdynamics.display import WIDGET_MIME
+from powerdynamics.display import bundle_with_widget
 
 SKIP_CONTENT_NOTES_ENV = "POWERDYNAMICS_SKIP_CONTENT_NOTES"
-_instances = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class ScenarioQuiz:
         bank: Bank | None = None,
         progress: ProgressStore | None = None,
         record_progress: bool = True,
+        key: str | None = None,
     ) -> None:
         self.bank = bank if bank is not None else default_bank()
         if skip_content_notes is None:
@@ -110,8 +115,9 @@ class ScenarioQuiz:
             "and you chose to skip those (POWERDYNAMICS_SKIP_CONTENT_NOTES). Nothing is missing: "
             "use the alternative practice in this lesson, which teaches the same distinctions."
         )
+        self.key = key
         digest = hashlib.sha256(
-            f"{seed}|{'|'.join(p.scenario.id for p in self.items)}|{next(_instances)}".encode()
+            f"{seed}|{'|'.join(p.scenario.id for p in self.items)}|{self.title}|{key or ''}".encode()
         ).hexdigest()[:10]
         self.quiz_id = f"pdq-{digest}"
         self._progress = progress
@@ -167,7 +173,7 @@ class ScenarioQuiz:
     # -- renderings ---------------------------------------------------------------------
     @property
     def widget(self) -> QuizWidget:
-        """The live ipywidgets UI (built on first use)."""
+        """The live widget (an anywidget running the front end; built on first use)."""
         if self._widget is None:
             from powerdynamics.quiz.widget import QuizWidget
 
@@ -184,11 +190,6 @@ class ScenarioQuiz:
         return self.to_html()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self.to_html()}
         if not self.items:  # the opt-out left nothing: the notice needs no widget
-            bundle["text/plain"] = self.notice
-            return bundle
-        view = self.widget.box._repr_mimebundle_()
-        if view and WIDGET_MIME in view:
-            bundle[WIDGET_MIME] = view[WIDGET_MIME]
-        return bundle
+            return bundle_with_widget(self.notice, self.to_html(), None)
+        return bundle_with_widget(repr(self), self.to_html(), self.widget)

@@ -107,7 +107,7 @@ def open_lesson(page, base: str) -> float:
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
     page.get_by_text("Run", exact=True).first.click()
     page.get_by_text("Run All Cells", exact=True).click()
-    page.locator(".widget-vbox").filter(has_text="Question 1 of").first.wait_for()
+    page.locator(".pdq-live fieldset").first.wait_for()
     return time.perf_counter() - start
 
 

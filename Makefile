@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install book test lint unit lab notebooks bench clean
+.PHONY: help install book test lint unit lab dist notebooks bench clean
 
 help:
 	@echo "make book       build the HTML book and its browser edition into _build/html (creates $(VENV) on first use)"
 	@echo "make test       ruff + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
-	@echo "make lab        open the course in JupyterLab on 127.0.0.1 (with a token)"
+	@echo "make lab        open the lessons (notebooks/) in JupyterLab on 127.0.0.1 (with a token)"
+	@echo "make dist       build the trainee wheel and sdist (lessons inside, no instructor material) into dist/"
 	@echo "make notebooks  re-execute the lesson notebooks and store clean outputs"
 	@echo "make bench      print the benchmark figures"
 
@@ -45,12 +46,20 @@ test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not lite" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not install and not lite" $(PYTEST_ARGS)
 
+# The trainee launcher, rooted at notebooks/ (the lessons are used in place), so that the
+# file browser cannot reach exercises/ (the graded keys).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
-	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-	  notebooks/01-what-power-dynamics-are.ipynb
+	$(BIN)/powerdynamics lab "$(CURDIR)/notebooks"
+
+# The trainee edition: a wheel and an sdist with the lessons and no instructor material
+# (tests/test_trainee_dist.py checks both). setup.py copies notebooks/ into the wheel.
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist .
+	rm -rf build src/powerdynamics.egg-info
+	@ls -l dist
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py
@@ -59,8 +68,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_site.py
 	$(BIN)/python bench/bench_autograde.py
+	$(BIN)/python bench/bench_parallel.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_lite.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache   # .cache/lite (the browser edition's downloads) stays
+	rm -rf _build .pytest_cache .ruff_cache dist build   # .cache/lite (the browser edition's downloads) stays

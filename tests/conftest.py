@@ -50,6 +50,15 @@ def built_book() -> Path:
 
 
 @pytest.fixture(scope="session")
+def trainee_install(tmp_path_factory):
+    """The trainee wheel built and installed without extras in a scratch virtualenv,
+    once per session (tests/trainee_env.py)."""
+    from tests.trainee_env import build_and_install
+
+    return build_and_install(tmp_path_factory.mktemp("trainee-dist"))
+
+
+@pytest.fixture(scope="session")
 def lite_site(built_book) -> Path:
     """The browser edition (JupyterLite), built once per session into the built book.
 

@@ -355,8 +355,11 @@ def test_report_equals_the_hand_computed_values(course, tmp_path, capsys):
     assert (categories["control"]["correct"], categories["modes"]["correct"]) == ("2", "3")
 
     students = {r["student"]: r for r in read_csv(out.parent / "students.csv")}
-    assert float(students["s09"]["score"]) == 1.0  # the reflection's 4 points are not an item
-    assert float(students["s01"]["score"]) == 4.0  # manual 0 beat auto 1 on t1-05
+    assert float(students["s09"]["quiz_score"]) == 1.0  # the reflection's 4 points are not an item
+    assert float(students["s09"]["hand_graded_score"]) == 4.0
+    assert float(students["s09"]["total_score"]) == 5.0 and students["s09"]["total_max_score"] == "9.0"
+    assert students["s01"]["hand_graded_score"] == "" and students["s01"]["total_score"] == ""
+    assert float(students["s01"]["quiz_score"]) == 4.0  # manual 0 beat auto 1 on t1-05
     assert [s for s, r in students.items() if r["follow_up"] == "yes"] == ["s05", "s06", "s07", "s08", "s09", "s10"]
 
     page = Page(out.read_text(encoding="utf-8"))
@@ -498,9 +501,10 @@ def test_submissions_without_saved_answers(course, tmp_path, capsys):
     out = tmp_path / "report.html"
     code, err = run_report(capsys, str(course), "--out", str(out))
     assert code == 0
-    assert_message(out, err, "2 graded submission(s) have no saved answers file", "s03, s04",
-                   "Typed answers in the notebook were used for s04", "For s03 no answer is known",
-                   "1 saved answers file(s) could not be read: s05")
+    assert_message(out, err, "1 graded submission(s) have no saved answers file", "no typed answers: s03",
+                   "used the typed-answer route", "1 saved answers file(s) could not be read: s05")
+    assert "info: t1-quiz: 1 graded submission(s) used the typed-answer route" in err
+    assert "warning: t1-quiz: 1 graded submission(s) used the typed" not in err
     confusion = {(r["key"], r["chosen"]): int(r["count"]) for r in read_csv(tmp_path / "confusion.csv")}
     # s03's five answers and s05's five are unknown; s04's typed answers count as before.
     assert confusion[("coercive", "legitimate")] == 5
@@ -510,6 +514,36 @@ def test_submissions_without_saved_answers(course, tmp_path, capsys):
     assert students["s04"]["follow_up"] == "no" and students["s04"]["responses"] == "typed"
     items = {r["item"]: r for r in read_csv(tmp_path / "items.csv")}
     assert float(items["t1-02"]["difficulty"]) == 0.5  # scores still come from the gradebook
+
+
+def test_follow_up_counts_hand_graded_marks_and_one_assignment_keeps_the_course_files(
+        course, tmp_path, capsys, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    # s02: 3 of 5 items (60 %, above the threshold), then a blank reflection: 0 of 4.
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        gb.find_grade("reflection", A, A, "s02").manual_score = 0
+        gb.db.commit()
+    monkeypatch.chdir(tmp_path)
+    code, err = run_report(capsys, str(course))
+    assert code == 0, err
+    course_wide = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert sorted(course_wide) == sorted(["report.html", *an_csvs()])
+    students = {r["student"]: r for r in read_csv(tmp_path / "students.csv")}
+    assert students["s02"]["follow_up"] == "yes", students["s02"]
+    assert "hand-graded part (reflection) scored 0 of 4" in students["s02"]["reasons"]
+    assert "total 3 of 9 with the hand-graded part" in students["s02"]["reasons"]
+    assert (students["s02"]["quiz_score"], students["s02"]["total_score"]) == ("3.0", "3.0")
+    assert students["s03"]["follow_up"] == "no"  # same quiz score, reflection not graded yet
+    assert "s02" in Page((tmp_path / "report.html").read_text(encoding="utf-8")).plain
+
+    code, err = run_report(capsys, str(course), "--assignment", A)
+    assert code == 0, err
+    assert f"report-{A}.html" in err
+    for name in ["report.html", *an_csvs()]:
+        assert (tmp_path / name).read_bytes() == course_wide[name], f"{name} was overwritten"
+        own = tmp_path / name.replace(".", f"-{A}.")
+        assert own.exists(), own
 
 
 def test_unknown_assignment_and_missing_course(course, tmp_path, capsys):
@@ -528,7 +562,7 @@ def test_source_folder_missing(course, tmp_path, capsys):
     assert code == 0
     assert_message(out, err, "does not exist: keys, options and categories are unknown")
     assert "No confusion matrix: no item has a known key" in Page(out.read_text(encoding="utf-8")).plain
-    items = {r["item"]: r for r in read_csv(tmp_path / "items.csv")}
+    items = {r["item"]: r for r in read_csv(tmp_path / f"items-{A}.csv")}
     assert float(items["t1-04"]["difficulty"]) == 0.2
 
 
@@ -577,18 +611,18 @@ def test_report_after_real_autograde(tmp_path, capsys):
     out = tmp_path / "report" / "report.html"
     code, err = run_report(capsys, str(course.dir), "--assignment", A1, "--out", str(out))
     assert code == 0, err
-    counts = {(r["key"], r["chosen"]): int(r["count"]) for r in read_csv(out.parent / "confusion.csv")}
+    counts = {(r["key"], r["chosen"]): int(r["count"]) for r in read_csv(out.parent / f"confusion-{A1}.csv")}
     expected: dict[tuple[str, str], int] = {}
     for answers in plan.values():
         for item_id in ids:
             chosen = answers.get(item_id, NO_ANSWER)
             expected[(keys[item_id], chosen)] = expected.get((keys[item_id], chosen), 0) + 1
     assert {k: v for k, v in counts.items() if v} == expected
-    rows = {r["item"]: r for r in read_csv(out.parent / "items.csv")}
+    rows = {r["item"]: r for r in read_csv(out.parent / f"items-{A1}.csv")}
     assert float(rows[ids[0]]["difficulty"]) == 2 / 3 and float(rows[ids[5]]["difficulty"]) == 2 / 3
     assert float(rows[ids[2]]["difficulty"]) == 1.0 and rows[ids[2]]["flags"] == "too easy"
-    students = {r["student"]: r for r in read_csv(out.parent / "students.csv")}
-    assert [float(students[s]["score"]) for s in plan] == [6.0, 4.0, 3.0]
+    students = {r["student"]: r for r in read_csv(out.parent / f"students-{A1}.csv")}
+    assert [float(students[s]["quiz_score"]) for s in plan] == [6.0, 4.0, 3.0]
     assert "3 of 6 items unanswered" in students["r3-half"]["reasons"]
     print(f"\nreal autograde of 3 submissions: {sum(r.seconds for r in course.runs):.1f} s", file=sys.stderr)
 

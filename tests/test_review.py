@@ -40,7 +40,7 @@ def test_queue_missed_first_then_unseen_then_by_box():
 
 def test_review_quiz_reads_the_store(tmp_path):
     store = ProgressStore(tmp_path / "p.sqlite3")
-    missed = default_bank().items[-1]
+    missed = [i for i in default_bank() if i.kind == "choice"][-1]
     store.record(missed.id, missed.category, missed.distractors[0], False)
     quiz = ScenarioQuiz.review(limit=5, progress=store)
     assert quiz.item_ids[0] == missed.id

@@ -185,5 +185,5 @@ def test_cli_bank_stats_json_matches_bank():
     bank = default_bank()
     assert stats["total"] == len(bank)
     assert sum(stats["by_category"].values()) == len(bank)
-    assert sum(stats["by_key"].values()) == len(bank)
+    assert sum(stats["by_key"].values()) + sum(stats["by_skill"].values()) == len(bank)
     assert stats["by_key"]["expert"] == sum(1 for s in bank if s.key == "expert")

@@ -89,6 +89,34 @@ def test_ids_keep_their_order_and_limit_applies():
     assert len(ScenarioQuiz(seed=5, limit=2, record_progress=False)) == min(2, len(default_bank()))
 
 
+def test_quiz_selects_by_kind_and_tier():
+    quiz = ScenarioQuiz(lesson=3, kinds=["case"], seed=3, record_progress=False)
+    assert len(quiz) and {p.scenario.kind for p in quiz.items} == {"case"}
+    assert all(p.scenario.tags.lesson == 3 for p in quiz.items)
+    stretch = ScenarioQuiz(kinds=["choice", "cue"], tiers=["stretch"], seed=1, record_progress=False)
+    assert len(stretch) and {p.scenario.tier for p in stretch.items} == {"stretch"}
+    assert {p.scenario.kind for p in stretch.items} <= {"choice", "cue"}
+    with pytest.raises(ValueError, match="kinds=\\['session'\\]"):
+        ScenarioQuiz(lesson=2, kinds=["session"])
+
+
+def test_practice_runs_from_core_to_stretch_seeded_within_each_tier():
+    rank = {"worked": 0, "core": 1, "stretch": 2}
+    for seed in (0, 3, 11):
+        quiz = ScenarioQuiz(seed=seed, record_progress=False)
+        tiers = [rank[p.scenario.tier] for p in quiz.items]
+        assert tiers == sorted(tiers) and len(set(tiers)) > 1
+        for tier in ("core", "stretch"):
+            ids = [p.scenario.id for p in quiz.items if p.scenario.tier == tier]
+            assert ids == seeded_order(sorted(ids), seed, salt="items")
+    # a limit keeps the core items; ids keep the order they were given in
+    first = ScenarioQuiz(lesson=2, seed=5, limit=3, record_progress=False)
+    assert all(p.scenario.tier != "stretch" for p in first.items)
+    mixed = [s.id for s in default_bank() if s.tier == "stretch"][:1] + [
+        s.id for s in default_bank() if s.tier == "core"][:1]
+    assert ScenarioQuiz(mixed, seed=5, record_progress=False).item_ids == mixed
+
+
 def test_content_note_items_can_be_skipped(monkeypatch):
     bank = default_bank()
     flagged = [s.id for s in bank if s.tags.content_note]

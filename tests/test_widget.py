@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from powerdynamics import ScenarioQuiz
 from powerdynamics.kinds import answer_token, grade
+from powerdynamics.kinds.session import paths as session_paths
 from powerdynamics.progress import ProgressStore
 from powerdynamics.quiz.frontend import module_source
 from powerdynamics.quiz.widget import QuizWidget
@@ -29,20 +30,22 @@ def test_every_kind_is_judged_recorded_and_replied(tmp_path):
         "choice": items["choice"].distractors[0],
         "case": {"marked": list(items["case"].present), "decisive": items["case"].decisive},
         "cue": {"label": items["cue"].key, "sentence": 0},
-        "session": [0, 1],  # not finished: feedback, nothing recorded yet
+        "session": [0],  # not finished: feedback, nothing recorded yet
     }
     for req, (kind, answer) in enumerate(answers.items(), start=1):
         w._on_message(w, {"type": "answer", "req": req, "item": items[kind].id, "answer": answer})
         assert sent[-1]["req"] == req
         assert sent[-1]["verdict"] == grade(items[kind], answer).as_dict()
-    w._on_message(w, {"type": "answer", "req": 9, "item": items["session"].id, "answer": [0, 0, 0]})
+    best = next(list(path) for path in session_paths(items["session"])
+                if grade(items["session"], list(path)).correct)
+    w._on_message(w, {"type": "answer", "req": 9, "item": items["session"].id, "answer": best})
     assert sent[-1]["verdict"]["correct"] is True
     assert sent[-1]["score"] == score_line(2, 4, 4) == w.tally.summary()
     recorded = [(a.item_id, a.chosen) for a in store.answers()]
     assert recorded == [(items["choice"].id, answers["choice"]),
                         (items["case"].id, answer_token(items["case"], answers["case"])),
                         (items["cue"].id, f"{items['cue'].key}@0"),
-                        (items["session"].id, "0.0.0")]
+                        (items["session"].id, ".".join(map(str, best)))]
     assert all(a.quiz == quiz.quiz_id for a in store.answers())
     # the partial score is the grade of the stored token
     case_row = store.answers()[1]

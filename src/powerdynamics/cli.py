@@ -180,9 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     # (nbgrader, matplotlib) only when a command runs.
     from powerdynamics.analytics.report import register as register_report
     from powerdynamics.grading.batch import register as register_grading
+    from powerdynamics.learner.lab import register as register_lab
 
     register_grading(sub)
     register_report(sub)
+    register_lab(sub)
     return parser
 
 

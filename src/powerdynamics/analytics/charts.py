@@ -127,10 +127,11 @@ def item_map_figure(analysis: AssignmentAnalysis) -> Figure | None:
     ax.axhspan(-1.05, MIN_DISCRIMINATION, color="#fbeee6")
     for s in points:
         flagged = bool(s.flags)
-        ax.scatter([s.difficulty], [s.discrimination], marker="^" if flagged else "o", s=46,
+        px, py = float(s.difficulty or 0.0), float(s.discrimination or 0.0)  # None filtered above
+        ax.scatter([px], [py], marker="^" if flagged else "o", s=46,
                    color="#D55E00" if flagged else "#0072B2", zorder=3)
         if flagged:  # label the items to revise; the table names every item
-            ax.annotate(s.item.id, (s.difficulty, s.discrimination), xytext=(4, 4),
+            ax.annotate(s.item.id, (px, py), xytext=(4, 4),
                         textcoords="offset points", fontsize=8)
     ax.axvline(TOO_HARD, color="#555555", linestyle="--", linewidth=1)
     ax.axvline(TOO_EASY, color="#555555", linestyle="--", linewidth=1)
@@ -168,9 +169,10 @@ def category_figure(analysis: AssignmentAnalysis) -> Figure | None:
     fig = Figure(figsize=(7.5, 0.6 * len(cats) + 1.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     y = list(range(len(cats)))[::-1]
-    ax.barh(y, [100 * c.accuracy for c in cats], color="#0072B2", height=0.6)
-    for yi, c in zip(y, cats, strict=True):
-        ax.text(100 * c.accuracy + 1, yi, f"{100 * c.accuracy:.0f}% ({c.correct} of {c.answers})",
+    shares = [100 * (c.accuracy or 0.0) for c in cats]  # None filtered above
+    ax.barh(y, shares, color="#0072B2", height=0.6)
+    for yi, c, share in zip(y, cats, shares, strict=True):
+        ax.text(share + 1, yi, f"{share:.0f}% ({c.correct} of {c.answers})",
                 va="center", fontsize=9)
     ax.set_yticks(y, [CATEGORIES[c.category].name if c.category in CATEGORIES else c.category
                       for c in cats])

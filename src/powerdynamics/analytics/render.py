@@ -21,8 +21,10 @@ from powerdynamics.analytics.stats import (
     TOO_EASY,
     TOO_HARD,
     Confusion,
+    StudentStats,
 )
 from powerdynamics.bank.labels import CATEGORIES
+from powerdynamics.grading.safety import safe_row
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -218,10 +220,12 @@ def _section_html(section: AssignmentReport, anchor: str) -> str:
     out.append(f'<h3 id="{anchor}-follow-up">Trainees who may need follow-up</h3>')
     if a.follow_up:
         out.append(_table(f"Trainees who may need follow-up, {section.name}",
-                          ["Trainee", "Score", "Unanswered", "Review next", "Why"],
-                          ([escape(s.student), f"{s.score:g} of {s.max_score:g}", str(s.unanswered),
+                          ["Trainee", "Quiz score", "Total with hand-graded", "Unanswered",
+                           "Review next", "Why"],
+                          ([escape(s.student), f"{s.score:g} of {s.max_score:g}", _total(s),
+                            str(s.unanswered),
                             escape(_category_name(s.weakest_category)), escape("; ".join(s.reasons))]
-                           for s in a.follow_up), numeric=(1, 2)))
+                           for s in a.follow_up), numeric=(1, 2, 3)))
     else:
         out.append("<p>Nobody is below the follow-up thresholds.</p>")
     out.append("<details><summary>All graded trainees</summary>")
@@ -232,6 +236,12 @@ def _section_html(section: AssignmentReport, anchor: str) -> str:
                        for s in a.students), numeric=(1, 2, 3)))
     out.append("</details></section>")
     return "".join(out)
+
+
+def _total(s: StudentStats) -> str:
+    if not s.hand_max:
+        return "-"
+    return "hand-graded part not graded yet" if s.total is None else f"{s.total:g} of {s.total_max:g}"
 
 
 def _category_name(slug: str | None) -> str:
@@ -252,10 +262,13 @@ def _definitions_html() -> str:
         f"{TOO_HARD:.0%} (too hard), or discrimination below {MIN_DISCRIMINATION:g} (the weaker "
         "group does better: check the key and the vignette).</li>"
         f"<li><strong>Follow-up</strong>: a trainee below {FOLLOW_UP_SCORE:.0%} of the item points, "
-        f"with at least {float(FOLLOW_UP_UNANSWERED):.0%} of items unanswered, or without a "
-        "readable saved answers file. A flag is a prompt for a conversation, not a verdict.</li>"
+        f"with at least {float(FOLLOW_UP_UNANSWERED):.0%} of items unanswered, without a "
+        "readable saved answers file, or, once the hand-graded cells (reflections) are graded, "
+        f"below {FOLLOW_UP_SCORE:.0%} on them or on the total with them. A flag is a prompt for "
+        "a conversation, not a verdict.</li>"
         "<li>Only fully graded submissions are analysed; hand-graded cells (reflections) are not "
-        "items and do not count towards totals.</li></ul></section>"
+        "items: they count in the follow-up list and the total, not in the item statistics.</li>"
+        "</ul></section>"
     )
 
 
@@ -295,8 +308,13 @@ def _f(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
-def write_csvs(report: CourseReport, folder: Path) -> list[Path]:
-    """``items.csv``, ``categories.csv``, ``confusion.csv``, ``students.csv`` (headers always)."""
+def write_csvs(report: CourseReport, folder: Path, suffix: str = "") -> list[Path]:
+    """``items.csv``, ``categories.csv``, ``confusion.csv``, ``students.csv`` (headers always);
+    ``suffix`` goes before ``.csv`` (``items-a1.csv``) for a one-assignment report.
+
+    ``students.csv`` says ``quiz_score`` for the autograded items only, ``hand_graded_score``
+    for the reflections and ``total_score`` for both (before any late penalty), so that no
+    column shares its name with nbgrader's ``grades.csv`` ``score`` (total after penalty)."""
     folder.mkdir(parents=True, exist_ok=True)
     tables: dict[str, list[list[str]]] = {
         "items.csv": [["assignment", "item", "category", "key", "max_score", "graded", "correct",
@@ -305,8 +323,10 @@ def write_csvs(report: CourseReport, folder: Path) -> list[Path]:
         "categories.csv": [["assignment", "category", "name", "items", "answers", "correct",
                             "accuracy"]],
         "confusion.csv": [["assignment", "category", "key", "chosen", "count"]],
-        "students.csv": [["assignment", "student", "score", "max_score", "share", "correct", "items",
-                          "unanswered", "responses", "weakest_category", "follow_up", "reasons"]],
+        "students.csv": [["assignment", "student", "quiz_score", "quiz_max_score", "quiz_share",
+                          "correct", "items", "unanswered", "responses", "hand_graded_score",
+                          "hand_graded_max_score", "total_score", "total_max_score",
+                          "weakest_category", "follow_up", "reasons"]],
     }
     for section in report.assignments:
         a = section.analysis
@@ -330,12 +350,14 @@ def write_csvs(report: CourseReport, folder: Path) -> list[Path]:
         for s in a.students:
             tables["students.csv"].append([
                 section.name, s.student, _f(s.score), _f(s.max_score), _f(s.share), str(s.correct),
-                str(s.items), str(s.unanswered), s.responses, s.weakest_category or "",
+                str(s.items), str(s.unanswered), s.responses,
+                _f(s.hand_score) if s.hand_max else "", _f(s.hand_max) if s.hand_max else "",
+                _f(s.total), _f(s.total_max), s.weakest_category or "",
                 "yes" if s.follow_up else "no", "; ".join(s.reasons)])
     paths = []
     for name, rows in tables.items():
-        path = folder / name
+        path = folder / name.replace(".csv", f"{suffix}.csv")
         with path.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+            csv.writer(handle).writerows(safe_row(row) for row in rows)
         paths.append(path)
     return paths

@@ -179,6 +179,8 @@ class GradebookAssignment:
     cells: list[tuple[str, float]] = field(default_factory=list)  # item id, max score
     manual_cells: int = 0
     scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # student -> item
+    hand_max: float = 0.0  # hand-graded cells (reflections), out of
+    hand: dict[str, float | None] = field(default_factory=dict)  # student -> total, None: ungraded
 
 
 def _grade_score(auto: float | None, manual: float | None, extra: float | None) -> float | None:
@@ -218,6 +220,7 @@ def read_gradebook(db_url: str, course_id: str, wanted: str | None,
                         cell_names.append((notebook.name, cell.name))
                     else:
                         found.manual_cells += 1
+                        found.hand_max += float(cell.max_score)
             counts: dict[str, int] = {}
             for _nb, name in cell_names:
                 counts[name] = counts.get(name, 0) + 1
@@ -250,6 +253,26 @@ def read_gradebook(db_url: str, course_id: str, wanted: str | None,
                     auto, manual, extra)
                 bar.advance()
             bar.close()
+            hand_cells = found.manual_cells
+            hand_query = (
+                gb.db.query(SubmittedAssignment.student_id, Grade.auto_score, Grade.manual_score,
+                            Grade.extra_credit)
+                .select_from(Grade)
+                .join(GradeCell, Grade.cell_id == GradeCell.id)
+                .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+                .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                .filter(SubmittedAssignment.assignment_id == assignment.id)
+                .filter(GradeCell.cell_type != "code")
+            )
+            seen: dict[str, int] = {}
+            for student, auto, manual, extra in hand_query.yield_per(5000):
+                score = _grade_score(auto, manual, extra)
+                seen[student] = seen.get(student, 0) + 1
+                before = found.hand.get(student, 0.0)
+                found.hand[student] = None if score is None or before is None else before + score
+            for student in found.scores:
+                if hand_cells and seen.get(student, 0) < hand_cells:
+                    found.hand[student] = None
             out[assignment.name] = found
     return names, out
 
@@ -420,8 +443,9 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
         bar.advance()
         scores = found.scores[student]
         complete = all(scores.get(i) is not None for i in ids)
+        hand = found.hand.get(student) if found.hand_max else None
         if not complete:
-            submissions.append(Submission(student, scores))
+            submissions.append(Submission(student, scores, hand=hand, hand_max=found.hand_max))
             continue
         saved = read_saved_answers(course_dir / settings.autograded / student / name)
         if saved.status == "missing":
@@ -433,7 +457,7 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
         if saved.assignment not in (None, name):
             elsewhere.append(student)
         status = "typed" if saved.typed and saved.status != "ok" else saved.status
-        submissions.append(Submission(student, scores, saved.answers, status))
+        submissions.append(Submission(student, scores, saved.answers, status, hand, found.hand_max))
     bar.close()
     section.analysis = analysis = analyse(section.items, submissions)
 
@@ -447,14 +471,18 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
                                      "statistics can be computed."))
         return section
     no_saved = [s for s in missing if s not in typed]
-    if missing:
+    typed_only = [s for s in missing if s in typed]
+    if typed_only:
+        notes.append(Note("info", (
+            f"{len(typed_only)} graded submission(s) used the typed-answer route (answers typed "
+            f"in the notebook, no responses.json, as expected on that route): {_names(typed_only)}.")))
+    if no_saved:
         notes.append(Note("warning", (
-            f"{len(missing)} graded submission(s) have no saved answers file "
-            f"({settings.autograded}/<student>/{name}/responses.json): {_names(missing)}."
-            + (f" Typed answers in the notebook were used for {_names([s for s in missing if s in typed])}."
-               if len(no_saved) < len(missing) else "")
-            + (f" For {_names(no_saved)} no answer is known: they count as '{NO_ANSWER}' in the "
-               "option counts and the confusion matrix; their scores still count." if no_saved else ""))))
+            f"{len(no_saved)} graded submission(s) have no saved answers file "
+            f"({settings.autograded}/<student>/{name}/responses.json) and no typed answers: "
+            f"{_names(no_saved)}. No answer is known: they count as '{NO_ANSWER}' in the "
+            "option counts and the confusion matrix; their scores still count. If they answered "
+            "with the quiz, ask for the responses.json saved next to their notebook.")))
     if corrupt:
         notes.append(Note("warning", (
             f"{len(corrupt)} saved answers file(s) could not be read: {_names(corrupt)}. Their "
@@ -534,7 +562,8 @@ def write_report(course_dir: str | os.PathLike[str], out: str | os.PathLike[str]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")
-    return report, [out, *write_csvs(report, out.parent)]
+    suffix = f"-{assignment}" if assignment else ""
+    return report, [out, *write_csvs(report, out.parent, suffix)]
 
 
 # =====================================================================================
@@ -547,7 +576,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
               "directory (the folder with nbgrader_config.py)", file=sys.stderr)
         return 2
     try:
-        report, paths = write_report(course, args.out, args.assignment,
+        out = args.out or ("report.html" if args.assignment is None
+                           else f"report-{args.assignment}.html")
+        report, paths = write_report(course, out, args.assignment,
                                      progress=True if args.progress else None)
     except OSError as exc:
         print(f"powerdynamics report: cannot write the report: {exc}", file=sys.stderr)
@@ -568,8 +599,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("course_dir", metavar="COURSE_DIR",
                         help="the nbgrader course directory (with nbgrader_config.py)")
     parser.add_argument("--assignment", metavar="NAME", help="only this assignment (default: all)")
-    parser.add_argument("--out", default="report.html", metavar="PATH",
-                        help="HTML file to write; the CSV files go beside it (default: report.html)")
+    parser.add_argument("--out", default=None, metavar="PATH",
+                        help="HTML file to write; the CSV files go beside it (default: report.html, "
+                             "or report-NAME.html with --assignment NAME, whose CSV files are "
+                             "named items-NAME.csv and so on: the course-wide files are kept)")
     parser.add_argument("--progress", action="store_true",
                         help="show a progress bar even when stderr is not a terminal")
     parser.set_defaults(func=_cmd_report)

@@ -123,13 +123,16 @@ class Submission:
     failed or has not run).  ``chosen`` maps item id to the label the trainee saved or
     typed.  ``responses`` says how the chosen labels were found: ``"ok"``,
     ``"missing"`` (no responses file), ``"corrupt"`` (unreadable file) or ``"typed"``
-    (no usable file, but answers typed into the notebook).
+    (no usable file, but answers typed into the notebook).  ``hand`` is the total of the
+    hand-graded cells (reflections) out of ``hand_max``; ``None`` while one is not graded.
     """
 
     student: str
     scores: Mapping[str, float | None]
     chosen: Mapping[str, str] = field(default_factory=dict)
     responses: str = "ok"
+    hand: float | None = None
+    hand_max: float = 0.0
 
 
 # =====================================================================================
@@ -399,10 +402,24 @@ class StudentStats:
     responses: str
     weakest_category: str | None
     reasons: tuple[str, ...]
+    hand_score: float | None = None  # hand-graded cells (reflections); None: not graded yet
+    hand_max: float = 0.0
 
     @property
     def share(self) -> float:
         return self.score / self.max_score if self.max_score else 0.0
+
+    @property
+    def total(self) -> float | None:
+        """Quiz items plus hand-graded marks (before any late penalty); ``None`` while a
+        hand-graded cell waits for its grade."""
+        if self.hand_max and self.hand_score is None:
+            return None
+        return self.score + (self.hand_score or 0.0)
+
+    @property
+    def total_max(self) -> float:
+        return self.max_score + self.hand_max
 
     @property
     def follow_up(self) -> bool:
@@ -535,8 +552,15 @@ def _student_stats(sub: Submission, items: Sequence[Item]) -> StudentStats:
         reasons.append("saved answers file could not be read")
     if items and unanswered and Fraction(unanswered, len(items)) >= FOLLOW_UP_UNANSWERED:
         reasons.append(f"{unanswered} of {len(items)} items unanswered")
+    if sub.hand_max and sub.hand is not None:
+        total, total_max = score + sub.hand, max_score + sub.hand_max
+        if sub.hand / sub.hand_max < FOLLOW_UP_SCORE:
+            reasons.append(f"hand-graded part (reflection) scored {sub.hand:g} of {sub.hand_max:g}")
+        if total / total_max < FOLLOW_UP_SCORE:
+            reasons.append(f"total {total:g} of {total_max:g} with the hand-graded part "
+                           f"(below {FOLLOW_UP_SCORE:.0%})")
     return StudentStats(sub.student, score, max_score, sum(right.values()), len(items),
-                        unanswered, sub.responses, weakest, tuple(reasons))
+                        unanswered, sub.responses, weakest, tuple(reasons), sub.hand, sub.hand_max)
 
 
 def analyse(items: Sequence[Item], submissions: Sequence[Submission]) -> AssignmentAnalysis:

@@ -1,5 +1,7 @@
-"""Graded work: the assessment quiz trainees answer (``assessment``), the nbgrader
-preprocessors the course adds (``preprocessors``) and batch autograding (``batch``).
+"""Graded work: the assessment quiz trainees answer (``assessment``), reading answers as
+data (``data``), the nbgrader steps the course adds (``preprocessors``, ``from_data``), the
+gates in front of nbgrader's copying (``guard``), submission and CSV checks (``safety``) and
+batch autograding (``batch``).
 
 ``nbgrader_config.py`` imports the preprocessors from here, as before. They are loaded
 on first use only: importing nbconvert costs seconds, and every ``powerdynamics``
@@ -9,12 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LimitOutputSize", "StripHiddenTests", "remove_from_release"]
+_HOMES = {
+    "LimitOutputSize": "preprocessors",
+    "StripHiddenTests": "preprocessors",
+    "remove_from_release": "preprocessors",
+    "GradeFromData": "from_data",
+    "RestoreReleasedHiddenTests": "from_data",
+    "SanitizeTraineeHTML": "from_data",
+}
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from powerdynamics.grading import preprocessors
+    if name in _HOMES:
+        import importlib
 
-        return getattr(preprocessors, name)
+        return getattr(importlib.import_module(f"powerdynamics.grading.{_HOMES[name]}"), name)
     raise AttributeError(f"module 'powerdynamics.grading' has no attribute {name!r}")

@@ -51,6 +51,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from powerdynamics.bank.labels import CATEGORIES, label_for
 from powerdynamics.display import WIDGET_MIME as _WIDGET_MIME
+from powerdynamics.grading.data import DataError, check_answers, loads_bounded, read_text_bounded
 from powerdynamics.kinds.base import ItemBase
 
 __all__ = [
@@ -192,37 +193,45 @@ class Responses:
 
 def _parse_responses(text: str, path: Path) -> tuple[str | None, dict[str, str], str | None]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResponsesError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        data = loads_bounded(text)
+    except DataError as exc:
+        raise ResponsesError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise ResponsesError(f"{path}: top level must be a JSON object, got {type(data).__name__}")
-    answers = data.get("answers")
-    if not isinstance(answers, dict):
-        raise ResponsesError(f"{path}: field 'answers' must be an object of item id -> label")
-    bad = [k for k, v in answers.items() if not isinstance(v, str)]
-    if bad:
-        raise ResponsesError(f"{path}: answers: value for {bad[0]!r} is not a string")
+    try:
+        answers = check_answers(data.get("answers"), "field 'answers'")
+    except DataError as exc:
+        raise ResponsesError(f"{path}: {exc}") from None
     assignment = data.get("assignment")
-    if assignment is not None and not isinstance(assignment, str):
+    if assignment is not None and (not isinstance(assignment, str) or len(assignment) > 200):
         raise ResponsesError(f"{path}: field 'assignment' must be a string")
     updated = data.get("updated")
-    return assignment, dict(answers), updated if isinstance(updated, str) else None
+    return assignment, answers, updated if isinstance(updated, str) and len(updated) < 64 else None
 
 
-def read_responses(path: str | os.PathLike[str] = RESPONSES_FILE) -> Responses:
-    """Read a responses file without changing anything on disk."""
+def read_responses(path: str | os.PathLike[str] = RESPONSES_FILE, *,
+                   follow_symlinks: bool = True) -> Responses:
+    """Read a responses file without changing anything on disk.
+
+    Anything unusable (not a regular file, over 1 MB, not UTF-8, not JSON, nested too
+    deeply, duplicate keys, wrong shape) gives status ``"corrupt"`` with a ``problem``
+    sentence; this never raises.  Grading passes ``follow_symlinks=False``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_bounded(path, follow_symlinks=follow_symlinks)
     except FileNotFoundError:
         return Responses(path, "missing", problem=f"{path} does not exist")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Responses(path, "corrupt", problem=f"{path}: cannot read ({exc})")
+    except DataError as exc:
+        return Responses(path, "corrupt", problem=f"{path}: could not be read: {exc}")
+    except OSError as exc:
+        return Responses(path, "corrupt", problem=f"{path}: could not be read ({exc})")
     try:
         assignment, answers, updated = _parse_responses(text, path)
     except ResponsesError as exc:
-        return Responses(path, "corrupt", problem=str(exc))
+        problem = str(exc)
+        if "could not be read" not in problem:
+            problem = problem.replace(f"{path}: ", f"{path}: could not be read: ", 1)
+        return Responses(path, "corrupt", problem=problem)
     return Responses(path, "ok", assignment, answers, updated)
 
 

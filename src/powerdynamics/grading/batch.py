@@ -10,6 +10,11 @@ submission, killed with its kernel after ``limit`` seconds, and a table of outco
 (graded with score, or failed with the reason) for every student.
 
     powerdynamics grade autograde a1-bases-of-power --course exercises --limit 300
+    powerdynamics grade autograde a1-bases-of-power --course exercises --jobs 2
+
+``--jobs N`` runs N of those processes at a time (:mod:`powerdynamics.grading.parallel`,
+which keeps the gradebook intact).  The table also says which submissions have no
+``responses.json`` (:mod:`powerdynamics.grading.checks`, also ``grade check``).
 
 Only the standard library is imported at module level, so ``register`` can be wired
 into the ``powerdynamics`` command without the course extra installed.
@@ -35,12 +40,13 @@ class Outcome:
     """What happened to one submission."""
 
     student: str
-    status: str  # "graded" or "failed"
+    status: str  # "graded", "failed" or "refused" (not a safe submission; nothing was copied)
     seconds: float
     returncode: int | None
     message: str
     score: float | None = None
     max_score: float | None = None
+    no_answer: bool = False  # the submission holds no saved and no typed answer (scores 0)
 
 
 def _nbgrader_command() -> list[str]:
@@ -96,7 +102,15 @@ def autograde_each(
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
+    from powerdynamics.grading.safety import student_id_problem, submission_problems
+
     for student in students:
+        why = student_id_problem(student)
+        problems = ([why] if why else []) + submission_problems(
+            course / "submitted" / student / assignment)
+        if problems:
+            outcomes.append(Outcome(student, "refused", 0.0, None, "; ".join(problems)))
+            continue
         cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -131,10 +145,29 @@ def format_outcomes(outcomes: Sequence[Outcome]) -> str:
     for o in outcomes:
         score = "-" if o.score is None or o.status != "graded" else f"{o.score:g}/{o.max_score:g}"
         lines.append(f"{o.student:<24} {o.status:<7} {score:>11} {o.seconds:>8.1f}  {o.message}")
-    failed = [o.student for o in outcomes if o.status != "graded"]
-    lines.append(f"{len(outcomes) - len(failed)} graded, {len(failed)} failed"
+    refused = [o.student for o in outcomes if o.status == "refused"]
+    failed = [o.student for o in outcomes if o.status == "failed"]
+    if refused:
+        lines.append(f"refused (not graded, nothing copied): {', '.join(refused)}")
+    lines.append(f"{len(outcomes) - len(failed) - len(refused)} graded, {len(failed)} failed"
                  + (f": {', '.join(failed)}" if failed else ""))
+    empty = [o.student for o in outcomes if o.no_answer]
+    if empty:
+        lines.append(f"{len(empty)} with no answer at all (no responses.json, nothing typed): "
+                     f"{', '.join(empty)}; see powerdynamics grade check")
     return "\n".join(lines)
+
+
+def _flag_answers(course: Path, assignment: str, outcomes: Sequence[Outcome]) -> None:
+    """Add what ``grade check`` sees (no responses.json, no answer at all) to each outcome."""
+    from powerdynamics.grading.checks import check_assignment
+
+    for outcome, check in zip(outcomes, check_assignment(course, assignment,
+                                                         [o.student for o in outcomes]), strict=True):
+        note = check.summary()
+        outcome.no_answer = check.notebook and not check.answered
+        if note:
+            outcome.message = note if outcome.message == "ok" else f"{outcome.message}; {note}"
 
 
 def _cmd_autograde(args: argparse.Namespace) -> int:
@@ -147,8 +180,16 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
     if students is None and not submitted_students(course, args.assignment):
         print(f"{course / 'submitted'}: no submissions of {args.assignment!r}", file=sys.stderr)
         return 2
-    outcomes = autograde_each(course, args.assignment, students, limit=args.limit,
-                              extra_args=["--force"] if args.force else [])
+    extra = ["--force"] if args.force else []
+    if args.jobs > 1:
+        from powerdynamics.grading.parallel import autograde_parallel
+
+        outcomes = autograde_parallel(course, args.assignment, students, jobs=args.jobs,
+                                      limit=args.limit, extra_args=extra)
+    else:
+        outcomes = autograde_each(course, args.assignment, students, limit=args.limit,
+                                  extra_args=extra)
+    _flag_answers(course, args.assignment, outcomes)
     print(format_outcomes(outcomes))
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=2) + "\n",
@@ -170,8 +211,15 @@ def register(subparsers: Any) -> None:
     auto.add_argument("--limit", type=float, default=600.0,
                       help="seconds allowed per submission before it is killed (default 600)")
     auto.add_argument("--force", action="store_true", help="re-grade already graded submissions")
+    auto.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="grade N submissions at a time, each in its own process (default 1)")
     auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
     auto.set_defaults(func=_cmd_autograde)
+
+    from powerdynamics.grading import checks, lms
+
+    checks.register(grade_sub)
+    lms.register(grade_sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

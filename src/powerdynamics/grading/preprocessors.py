@@ -33,6 +33,8 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer, List, Unicode
 
+#: Cell metadata key GradeFromData sets on the cells whose outputs it wrote.
+GRADED_FROM_DATA_KEY = "powerdynamics"
 HIDDEN_NOTICE = "(Hidden tests are not shown in feedback.)"
 FAILED_NOTICE = (
     "This item's hidden test did not pass, so this cell earned no points. "
@@ -51,7 +53,7 @@ def _strip_regions(source: str, begin: str, end: str, replacement: str | None) -
             inside = True
             removed.append(line)
             if replacement is not None:
-                indent = re.match(r"\s*", line).group(0)
+                indent = line[: len(line) - len(line.lstrip())]
                 kept.append(indent + replacement)
             continue
         if inside:
@@ -84,8 +86,26 @@ class StripHiddenTests(Preprocessor):
         source, _ = _strip_regions(source, self.begin_mark_scheme, self.end_mark_scheme, None)
         cell["source"] = source
         if hidden and cell.get("cell_type") == "code":
-            cell["outputs"] = self._clean_outputs(cell.get("outputs", []), hidden)
+            if cell.get("metadata", {}).get(GRADED_FROM_DATA_KEY, {}).get("graded_from_data"):
+                # Written by GradeFromData (no trainee code ran): the trainee's own answer and
+                # points, never the key; its "no answer" is not a failed hidden test.
+                cell["outputs"] = self._verdict_outputs(cell.get("outputs", []))
+            else:
+                cell["outputs"] = self._clean_outputs(cell.get("outputs", []), hidden)
         return cell, resources
+
+    @staticmethod
+    def _verdict_outputs(outputs: Sequence[Any]) -> list[Any]:
+        from nbformat.v4 import new_output
+
+        kept: list[Any] = []
+        for output in outputs:
+            if output.get("output_type") == "error":
+                kept.append(new_output("stream", name="stderr",
+                                       text=str(output.get("evalue", "")) + "\n"))
+            elif output.get("output_type") == "stream":
+                kept.append(output)
+        return kept
 
     def _clean_outputs(self, outputs: Sequence[Any], hidden: Sequence[str]) -> list[Any]:
         from nbformat.v4 import new_output

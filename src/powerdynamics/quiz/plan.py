@@ -38,6 +38,9 @@ from powerdynamics.display import bundle_with_widget
 
 SKIP_CONTENT_NOTES_ENV = "POWERDYNAMICS_SKIP_CONTENT_NOTES"
 
+#: Practice runs from worked examples through core items to stretch items.
+TIER_ORDER = {"worked": 0, "core": 1, "stretch": 2}
+
 
 @dataclass(frozen=True)
 class PlannedItem:
@@ -58,9 +61,12 @@ class ScenarioQuiz:
 
     >>> quiz = ScenarioQuiz(category="bases", lesson=2, limit=5, seed=7)
 
-    ``seed`` fixes the order of items and of each item's options (``None`` keeps
-    bank order and the option order written in the bank).  ``limit`` keeps the first
-    *n* items after ordering.  Items with a content note are left out when
+    ``kinds`` and ``tiers`` keep only items of those kinds (``choice``, ``case``,
+    ``cue``, ``session``) and tiers (``worked``, ``core``, ``stretch``).  Unless
+    ``ids`` are given or ``seed`` is ``None``, items run from core to stretch; ``seed``
+    fixes the order within each tier and of each item's options (``None`` keeps bank
+    order and the option order written in the bank).  ``limit`` keeps the first *n* items after
+    ordering, so a limited quiz keeps its core items.  Items with a content note are left out when
     ``skip_content_notes`` is true (default: the POWERDYNAMICS_SKIP_CONTENT_NOTES
     environment variable).  A trainee's opt-out is respected even when it leaves
     nothing: the quiz then shows a short notice pointing to the alternative practice.
@@ -74,6 +80,8 @@ class ScenarioQuiz:
         lesson: int | None = None,
         setting: str | None = None,
         keys: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        tiers: Sequence[str] | None = None,
         limit: int | None = None,
         seed: int | str | None = 0,
         title: str | None = None,
@@ -86,7 +94,8 @@ class ScenarioQuiz:
         self.bank = bank if bank is not None else default_bank()
         if skip_content_notes is None:
             skip_content_notes = skip_content_notes_default()
-        chosen = self.bank.select(ids, category=category, lesson=lesson, setting=setting, keys=keys)
+        chosen = self.bank.select(ids, category=category, lesson=lesson, setting=setting, keys=keys,
+                                  kinds=kinds, tiers=tiers)
         self.skipped_for_content_note = 0
         if skip_content_notes:
             kept = [s for s in chosen if not s.tags.content_note]
@@ -94,21 +103,26 @@ class ScenarioQuiz:
             chosen = kept
         if ids is None:
             chosen = seeded_order(chosen, seed, salt="items", key=lambda s: s.id)
+            if seed is not None:  # None keeps bank order (fixtures and authors rely on it)
+                chosen.sort(key=lambda s: TIER_ORDER.get(s.tier, len(TIER_ORDER)))  # stable
         if limit is not None:
             chosen = chosen[:limit]
         if not chosen and not self.skipped_for_content_note:
             raise ValueError(
                 "no scenarios match this selection "
-                f"(ids={ids!r}, category={category!r}, lesson={lesson!r}, setting={setting!r})"
+                f"(ids={ids!r}, category={category!r}, lesson={lesson!r}, setting={setting!r}, "
+                f"kinds={kinds!r}, tiers={tiers!r})"
             )
         self.seed = seed
         self.items: tuple[PlannedItem, ...] = tuple(
             PlannedItem(n, s, tuple(seeded_order(s.options, seed, salt=s.id)))
             for n, s in enumerate(chosen, start=1)
         )
-        categories = {p.scenario.category for p in self.items}
+        categories = {p.scenario.category for p in self.items} - {"mixed"}
+        mixed = any(p.scenario.category == "mixed" for p in self.items)
         self.title = title or (
-            CATEGORIES[categories.pop()].name if len(categories) == 1 else "Mixed practice"
+            CATEGORIES[categories.pop()].name if len(categories) == 1 and not mixed
+            else "Mixed practice"
         )
         self.notice = "" if self.items else (
             f"All {self.skipped_for_content_note} scenarios of this quiz carry a content note, "

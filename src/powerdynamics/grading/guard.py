@@ -1,0 +1,200 @@
+"""The course's gates in nbgrader: what a submission must be before nbgrader copies it.
+
+nbgrader copies every extra file of a submission with ``shutil.copy``, which follows
+symbolic links (a link to ``source/…ipynb`` or ``/etc/passwd`` becomes a copy of it in
+``autograded/`` and then in ``feedback/``), blocks on nothing but reads ``/dev/zero``
+for ever, and takes any folder name as a student id (formgrader's templates print ids
+unescaped).  nbgrader's ``pre_convert_hook`` cannot refuse (its errors are logged and
+ignored), so :func:`install`, called from ``nbgrader_config.py``, puts a check in front
+of ``Autograde.init_assignment`` and ``GenerateFeedback.init_assignment``: a refused
+submission fails for that student only, with the reason in the log, before anything is
+copied or any gradebook row is written.  Feedback gets only the notebooks' HTML and the
+trainee's own regular files (never a file that came from ``source/``).
+
+Collecting gets the same rules: :class:`SafeCollect` (``nbgrader collect``, the
+exchange) skips a submission with links, FIFOs, devices, oversized files, an unsafe
+student id or, with ``check_owner``, a folder not owned by the student it names;
+:class:`SafeFileNameCollector` (``nbgrader zip_collect``) skips such files.
+:class:`SafeCsvExportPlugin` is ``nbgrader export`` with spreadsheet-safe cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.plugins import CsvExportPlugin, FileNameCollectorPlugin
+from traitlets import Bool
+
+from powerdynamics.grading.safety import safe_row, student_id_problem, submission_problems
+
+
+def _template_dirs() -> list[str]:
+    import nbgrader
+
+    ours = Path(__file__).resolve().parent / "templates"
+    theirs = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
+    return [str(ours), str(theirs)]
+
+
+#: ``HTMLExporter.extra_template_basedirs`` for the course's feedback template
+#: (``powerdynamics-feedback``: nbgrader's, without MathJax from a CDN).
+FEEDBACK_TEMPLATES = _template_dirs()
+
+
+class SubmissionRefused(RuntimeError):
+    """A submission the course does not grade (see the message)."""
+
+
+def refusal(student: str, folder: str | os.PathLike[str]) -> list[str]:
+    problems = []
+    why = student_id_problem(student)
+    if why:
+        problems.append(why)
+    problems += submission_problems(folder)
+    return problems
+
+
+def _guard_autograde(original):
+    @functools.wraps(original)
+    def init_assignment(self, assignment_id: str, student_id: str) -> None:
+        folder = self.coursedir.format_path(self.coursedir.submitted_directory, student_id,
+                                            assignment_id)
+        problems = refusal(student_id, folder)
+        if problems:
+            message = (f"[powerdynamics] refused submission of {assignment_id!r} by "
+                       f"{student_id[:80]!r}: " + "; ".join(problems))
+            self.log.error(message)
+            raise SubmissionRefused(message)
+        return original(self, assignment_id, student_id)
+
+    init_assignment._powerdynamics_guard = True  # type: ignore[attr-defined]
+    return init_assignment
+
+
+def _feedback_init_assignment(self, assignment_id: str, student_id: str) -> None:
+    """Copy to feedback only the trainee's own regular files (besides the HTML)."""
+    why = student_id_problem(student_id)
+    graded = Path(self._format_source(assignment_id, student_id))
+    problems = ([why] if why else []) + submission_problems(graded)
+    if problems:
+        message = (f"[powerdynamics] no feedback for {student_id[:80]!r}: " + "; ".join(problems))
+        self.log.error(message)
+        raise SubmissionRefused(message)
+    submitted = Path(self.coursedir.format_path(self.coursedir.submitted_directory, student_id,
+                                                assignment_id))
+    dest = Path(self._format_dest(assignment_id, student_id))
+    for path in sorted(graded.rglob("*")):
+        rel = path.relative_to(graded)
+        if path.suffix == ".ipynb" or path.is_symlink() or not path.is_file():
+            continue
+        if any(Path(rel.as_posix()).match(p) for p in self.coursedir.ignore):
+            continue
+        own = submitted / rel
+        if own.is_symlink() or not own.is_file():
+            self.log.info("[powerdynamics] not in feedback (not the trainee's file): %s", rel)
+            continue
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest / rel, follow_symlinks=False)
+
+
+def install() -> None:
+    """Put the course's checks in front of nbgrader's copying (idempotent)."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.converters.generate_feedback import GenerateFeedback
+
+    if not getattr(Autograde.init_assignment, "_powerdynamics_guard", False):
+        Autograde.init_assignment = _guard_autograde(Autograde.init_assignment)
+    if GenerateFeedback.init_assignment is not _feedback_init_assignment:
+        GenerateFeedback.init_assignment = _feedback_init_assignment
+
+
+class SafeCollect(ExchangeCollect):
+    """``nbgrader collect`` that refuses what autograde would refuse, and (optionally)
+    submissions whose folder is not owned by the user they claim to come from."""
+
+    refuse_foreign_owner = Bool(
+        False, help="Skip (not just warn about) a submission whose folder in the inbound "
+        "directory is not owned by the system user of its student id (hub deployments).",
+    ).tag(config=True)
+
+    def do_copy(self, src: str, dest: str, log: Any = None) -> None:
+        student = Path(dest).parent.name
+        problems = refusal(student, src)
+        if self.refuse_foreign_owner:
+            import pwd
+
+            try:
+                owner = pwd.getpwuid(os.lstat(src).st_uid).pw_name
+            except KeyError:
+                owner = "an unknown user"
+            if owner != student:
+                problems.append(f"the folder is owned by {owner}, not {student}")
+        if problems:
+            self.log.error("[powerdynamics] not collected: %s: %s", Path(src).name[:120],
+                           "; ".join(problems))
+            return
+        super().do_copy(src, dest, log)
+
+
+class SafeFileNameCollector(FileNameCollectorPlugin):
+    """``zip_collect``: skip files that are not regular, too large, or name an unsafe id."""
+
+    def collect(self, submitted_file: str) -> dict | None:
+        info = super().collect(submitted_file)
+        if info is None:
+            return None
+        problems = submission_problems(Path(submitted_file).parent, max_files=10**6,
+                                       max_total=10**15)
+        problems = [p for p in problems if p.startswith(Path(submitted_file).name)]
+        why = student_id_problem(str(info.get("student_id", "")))
+        if why:
+            problems.append(why)
+        if problems:
+            self.log.error("[powerdynamics] not collected: %s: %s", Path(submitted_file).name[:120],
+                           "; ".join(problems))
+            return None
+        return info
+
+
+class SafeCsvExportPlugin(CsvExportPlugin):
+    """``nbgrader export`` as a real CSV (quoted) whose cells are spreadsheet-safe."""
+
+    def export(self, gradebook: Any) -> None:
+        from nbgrader.api import MissingEntry
+
+        dest = self.to or "grades.csv"
+        keys = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                "email", "raw_score", "late_submission_penalty", "score", "max_score"]
+        wanted_a = {str(a) for a in self.assignment}
+        wanted_s = {str(s) for s in self.student}
+        self.log.info("Exporting grades to %s (spreadsheet-safe cells)", dest)
+        with open(dest, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(keys)
+            for assignment in gradebook.assignments:
+                if wanted_a and assignment.name not in wanted_a:
+                    continue
+                for student in gradebook.students:
+                    if wanted_s and student.id not in wanted_s:
+                        continue
+                    row = {"assignment": assignment.name, "duedate": assignment.duedate,
+                           "student_id": student.id, "last_name": student.last_name,
+                           "first_name": student.first_name, "email": student.email,
+                           "max_score": assignment.max_score}
+                    try:
+                        submission = gradebook.find_submission(assignment.name, student.id)
+                    except MissingEntry:
+                        row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0,
+                                   score=0.0)
+                    else:
+                        penalty = submission.late_submission_penalty
+                        row.update(timestamp=submission.timestamp, raw_score=submission.score,
+                                   late_submission_penalty=penalty,
+                                   score=max(0.0, submission.score - penalty))
+                    writer.writerow(safe_row("" if row[k] is None else row[k] for k in keys))

@@ -1,0 +1,90 @@
+"""Instructor tools without a kernel: the late penalty, LMS names, the submission check."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+A = "a1-bases-of-power"
+
+
+def test_late_penalty_is_a_share_per_started_day_capped_at_the_score():
+    from powerdynamics.grading.lms import LatePenalty
+
+    plugin = LatePenalty(share_per_day=0.1)
+    assert plugin.late_submission_penalty("s", 6.0, 0) is None
+    assert plugin.late_submission_penalty("s", 6.0, 1) == pytest.approx(0.6)
+    assert plugin.late_submission_penalty("s", 6.0, 2 * 86400 + 1) == pytest.approx(1.8)
+    assert plugin.late_submission_penalty("s", 6.0, 30 * 86400) == 6.0
+    assert LatePenalty(share_per_day=0).late_submission_penalty("s", 6.0, 99) is None
+    assert LatePenalty(penalty_method="zero").late_submission_penalty("s", 6.0, 5) == 6.0
+
+
+def test_lms_names_and_the_feedback_zip(tmp_path):
+    from powerdynamics.grading.lms import CANVAS_PATTERN, feedback_zip, lms_prefixes
+
+    course = tmp_path / "course"
+    extracted = course / "downloaded" / A / "extracted" / "sub"
+    extracted.mkdir(parents=True)
+    for name in ("doejane_123_456_responses.json", "doejane_123_456_a1-bases-of-power.ipynb",
+                 "roe_LATE_7_8_responses.json", "not-an-lms-name.ipynb"):
+        (extracted / name).write_text("{}", encoding="utf-8")
+    assert lms_prefixes(course, A, CANVAS_PATTERN) == {"doejane": "doejane_123_456_",
+                                                       "roe": "roe_LATE_7_8_"}
+    for student in ("doejane", "smith"):
+        page = course / "feedback" / student / A / f"{A}.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>{student}</p>", encoding="utf-8")
+    result = feedback_zip(course, A, tmp_path / "out.zip", CANVAS_PATTERN)
+    with zipfile.ZipFile(result.path) as zf:
+        assert zf.namelist() == [f"doejane_123_456_{A}.html"]
+        assert zf.read(f"doejane_123_456_{A}.html") == b"<p>doejane</p>"
+    assert result.unmatched == ["smith"] and result.no_feedback == ["roe"]
+
+
+def _submission(root: Path, student: str, typed: dict | None, saved: dict | str | None) -> None:
+    folder = root / "submitted" / student / A
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("typed_answers = " + json.dumps(typed or {})))
+    nbformat.write(nb, folder / f"{A}.ipynb")
+    if isinstance(saved, dict):
+        (folder / "responses.json").write_text(json.dumps({"answers": saved}), encoding="utf-8")
+    elif isinstance(saved, str):
+        (folder / "responses.json").write_text(saved, encoding="utf-8")
+
+
+def test_grade_check_lists_the_routes_and_fails_on_no_answer(tmp_path, capsys):
+    from powerdynamics.cli import main
+
+    _submission(tmp_path, "quiz", None, {"a1-01": "reward", "a1-02": "expert"})
+    _submission(tmp_path, "typed", {"a1-01": "Reward", "a1-02": " "}, None)
+    _submission(tmp_path, "nothing", None, None)
+    _submission(tmp_path, "broken", None, "{not json")
+    code = main(["grade", "check", A, "--course", str(tmp_path)])
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:-2]}
+    assert rows["quiz"][1:5] == ["yes", "present", "2", "0"]
+    assert rows["typed"][1:5] == ["yes", "missing", "0", "1"]
+    assert rows["nothing"][1:5] == ["yes", "missing", "0", "0"]
+    assert rows["broken"][1:5] == ["yes", "unreadable", "0", "0"]
+    assert "2 with no answer at all: broken, nothing" in out
+    assert code == 1
+    assert main(["grade", "check", A, "--course", str(tmp_path), "--student", "quiz"]) == 0
+    assert main(["grade", "check", "nope", "--course", str(tmp_path)]) == 2
+
+
+def test_require_answer_prints_in_jupyterlab_and_raises_under_nbgrader(monkeypatch, capsys):
+    from powerdynamics.grading.answers import require_answer
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert require_answer({"a": "x"}, "a", "msg") is None
+    assert require_answer({}, "a", "Question 1 has no answer yet") is None
+    assert "Question 1 has no answer yet" in capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError, match="no answer yet"):
+        require_answer({}, "a", "Question 1 has no answer yet")

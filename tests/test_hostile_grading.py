@@ -1,0 +1,333 @@
+"""Hostile submissions (issue 17) graded in ONE batch of a real nbgrader course.
+
+Each attacker hands in what the red team handed in; after autograde, feedback and export
+every attacker scores only what its answers deserve, the honest trainees' grades are
+what they should be, no key is found in feedback (plain, base64 or rot13), no process an
+attacker tried to start exists, and every refused submission is refused before nbgrader
+copied anything.  Keys are read at run time from exercises/source (never written here).
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.test_nbgrader_course import A1, SECRETS, Course, _items_of, find_leaks
+
+KEY = SECRETS.keys[A1]
+IDS = list(KEY)
+MARKER = "pd-hostile-daemon-marker"
+
+
+def _cell(nb, cell_id):
+    return next(c for c in nb.cells if c.get("id") == cell_id)
+
+
+def _insert(nb, after: str, source: str, kind: str = "code") -> None:
+    index = next(i for i, c in enumerate(nb.cells) if c.get("id") == after)
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    nb.cells.insert(index + 1, make(source))
+
+
+SCRIPT = ("<script>window.top.__pd_pwned = 1; alert('pwned')</script>"
+          "<img src=x onerror=\"window.top.__pd_pwned = 1; alert('pwned')\">")
+
+
+def _plan(tmp: Path) -> dict:
+    """student id -> (expected autograded score or 'refused', builder(folder, nb))."""
+    pidfile = tmp / "daemon.pid"
+
+    def empty_responses(folder, nb):
+        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": {}}))
+
+    def monkeypatch(folder, nb):
+        empty_responses(folder, nb)
+        _insert(nb, "setup", "import powerdynamics.assessment as a\nclass Eq(str):\n"
+                "    def __eq__(self, other): return True\n    __hash__ = str.__hash__\n"
+                f"a.load_responses = lambda *a, **k: {{i: Eq('x') for i in {IDS!r}}}")
+
+    def source_overwrite(folder, nb):
+        empty_responses(folder, nb)
+        _insert(nb, "setup", "import glob, json, re\nkeys = {}\n"
+                "for p in glob.glob('../../../source/*/*.ipynb'):\n"
+                "    keys.update(re.findall(r'get\\(\\\\\"(a1-0\\d)\\\\\"\\) == \\\\\"(\\w+)', open(p).read()))\n"
+                "json.dump({'answers': keys}, open('responses.json', 'w'))")
+
+    def gradebook_write(folder, nb):
+        empty_responses(folder, nb)
+        _cell(nb, "typed-answers").source = (
+            'import sqlite3\nsqlite3.connect("../../../gradebook.db").execute('
+            '"update grade set auto_score=0").connection.commit()\ntyped_answers = {}')
+
+    def hook_exfiltration(folder, nb):
+        empty_responses(folder, nb)
+        _insert(nb, "setup", "import base64, codecs\nip = get_ipython()\n"
+                "def leak(info):\n    src = info.raw_cell\n"
+                "    print(base64.b64encode(src.encode()).decode())\n"
+                "    print(codecs.encode(src, 'rot13'))\n"
+                "ip.events.register('pre_run_cell', leak)")
+
+    def daemon(folder, nb):
+        empty_responses(folder, nb)
+        _insert(nb, "setup", "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
+                f"'import os, time; open({str(pidfile)!r}, \"w\").write(str(os.getpid())); "
+                f"time.sleep(600)  # {MARKER}'], start_new_session=True)")
+
+    def scripts(folder, nb):
+        quiz = {i: KEY[i] for i in IDS[:2]}
+        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": quiz}))
+        _cell(nb, "reflection").source = "My reflection on question 3. " + SCRIPT
+        _insert(nb, "reflection-prompt", "Extra markdown " + SCRIPT, kind="markdown")
+        _insert(nb, "setup", f"from IPython.display import HTML, display\ndisplay(HTML({SCRIPT!r}))")
+
+    def link_to(target):
+        def build(folder, nb):
+            (folder / "responses.json").symlink_to(target)
+        return build
+
+    def fifo(folder, nb):
+        os.mkfifo(folder / "responses.json")
+
+    def oversized(folder, nb):
+        with open(folder / "big.bin", "wb") as handle:
+            handle.truncate(30_000_000)  # sparse: 30 MB by size
+
+    def nested(folder, nb):
+        (folder / "responses.json").write_text('{"answers": ' + "[" * 200_000 + "]" * 200_000 + "}")
+        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(
+            {i: KEY[i] for i in IDS[:2]})
+
+    def honest(folder, nb):
+        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": KEY}))
+
+    def honest_typed(folder, nb):
+        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(
+            {i: KEY[i] for i in IDS[:4]})
+
+    def edited_locked(folder, nb):
+        honest(folder, nb)
+        _cell(nb, "status").source = "print('edited')"
+
+    return {
+        "g01-honest": (6, honest),
+        "g02-honest-typed": (4, honest_typed),
+        "g03-untouched": (0, lambda folder, nb: None),
+        "g04-edited-locked": (6, edited_locked),
+        "h01-monkeypatch": (0, monkeypatch),
+        "h02-source-overwrite": (0, source_overwrite),
+        "h03-gradebook-write": (0, gradebook_write),
+        "h04-hook-exfiltration": (0, hook_exfiltration),
+        "h05-daemon": (0, daemon),
+        "h06-scripts": (2, scripts),
+        "h07-nested-json": (2, nested),
+        "h08-link-to-source": ("refused", None),  # built after generate (needs the path)
+        "h09-link-to-passwd": ("refused", link_to("/etc/passwd")),
+        "h10-fifo": ("refused", fifo),
+        "h11-oversized": ("refused", oversized),
+        "<img src=x onerror=alert(1)>": ("refused", honest),
+        "=HYPERLINK(1)": ("refused", honest),
+    }, pidfile
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    start = time.monotonic()
+    base = tmp_path_factory.mktemp("hostile")
+    course = Course(base)
+    assert course.nbgrader("generate_assignment", A1).returncode == 0
+    plan, pidfile = _plan(base)
+    source_nb = course.dir / "source" / A1 / f"{A1}.ipynb"
+    plan["h08-link-to-source"] = ("refused", lambda folder, nb: (folder / "responses.json")
+                                  .symlink_to(source_nb))
+    release = course.dir / "release" / A1 / f"{A1}.ipynb"
+    for student, (_expected, build) in plan.items():
+        folder = course.dir / "submitted" / student / A1
+        folder.mkdir(parents=True)
+        nb = nbformat.read(release, as_version=4)
+        build(folder, nb)
+        nbformat.write(nb, folder / f"{A1}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-03-02 09:00:00.000000 UTC")
+    batch = course.nbgrader("autograde", A1, timeout=600)
+    feedback = course.nbgrader("generate_feedback", A1)
+    with course.gradebook() as gb:  # a roster imported by hand, with formula-like fields
+        gb.update_or_create_student("=1+2", first_name="=HYPERLINK(\"http://x\")", last_name="+cmd",
+                                    email="@SUM(1)")
+    export = course.nbgrader("export", "--to", str(course.dir / "grades.csv"))
+    report = subprocess.run([sys.executable, "-m", "powerdynamics", "report", ".", "--out",
+                             str(course.dir / "report.html")], cwd=course.dir, env=course.env,
+                            capture_output=True, text=True, timeout=300)
+    return dict(course=course, plan=plan, pidfile=pidfile, batch=batch, feedback=feedback,
+                export=export, report=report, seconds=time.monotonic() - start)
+
+
+def _scores(course) -> dict[str, float]:
+    with course.gradebook() as gb:
+        return {s.student.id: s.score for s in gb.find_assignment(A1).submissions}
+
+
+@pytest.mark.nbgrader
+def test_every_attacker_scores_only_what_its_answers_deserve(hostile):
+    scores = _scores(hostile["course"])
+    for student, (expected, _build) in hostile["plan"].items():
+        if expected == "refused":
+            assert student not in scores, f"{student} reached the gradebook"
+            assert not (hostile["course"].dir / "autograded" / student).exists(), student
+            assert f"refused submission of '{A1}'" in hostile["batch"].output
+        else:
+            assert scores.get(student) == expected, (student, scores.get(student))
+    print(f"\nhostile batch {hostile['batch'].seconds:.1f} s, module {hostile['seconds']:.1f} s")
+
+
+@pytest.mark.nbgrader
+def test_no_trainee_code_ran_and_no_process_survives(hostile):
+    assert not hostile["pidfile"].exists(), "a submission started a process"
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        assert MARKER.encode() not in cmdline, f"process {proc.name} survived"
+    out = hostile["batch"].output
+    assert "CellTimeoutError" not in out and "Executing notebook" not in out
+
+
+@pytest.mark.nbgrader
+def test_checksum_warnings_only_for_edited_locked_cells(hostile):
+    warnings = [line for line in hostile["batch"].output.splitlines()
+                if "Attribute 'checksum'" in line]
+    # g04 edited one locked cell; h-attackers edited none (they added cells or edited
+    # unlocked ones); everyone else handed in the release untouched.
+    assert len(warnings) == 1 and "status" in warnings[0], warnings
+
+
+@pytest.mark.nbgrader
+def test_no_key_leaks_plain_base64_or_rot13(hostile):
+    course = hostile["course"]
+    feedback = course.dir / "feedback"
+    own = {"g01-honest": set(IDS), "g02-honest-typed": set(IDS[:4]), "g04-edited-locked": set(IDS),
+           "h06-scripts": set(IDS[:2]), "h07-nested-json": set(IDS[:2])}
+    assert find_leaks(feedback, own) == []
+    blob = "\n".join(p.read_text(errors="replace") for p in feedback.rglob("*") if p.is_file())
+    for line in SECRETS.hidden_lines:
+        assert base64.b64encode(line.encode()).decode()[:24] not in blob
+        assert codecs.encode(line, "rot13") not in blob
+    for path in feedback.rglob("*"):
+        assert not path.is_symlink()
+        if path.is_file():
+            assert "root:x:0:0" not in path.read_text(errors="replace"), path
+    assert not list(feedback.glob("h0[89]*")) and not list(feedback.glob("h1*"))
+
+
+@pytest.mark.nbgrader
+def test_feedback_is_sanitised_offline_and_numbered(hostile):
+    course = hostile["course"]
+    assert hostile["feedback"].returncode == 0, hostile["feedback"].output[-3000:]
+    for page in (course.dir / "feedback").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        # The trainee's markup is kept as readable text (&lt;script&gt;), never as markup.
+        assert not re.search(r"<script\b[^>]*>[^<]*__pd_pwned", text), page
+        assert not re.search(r"<[a-zA-Z][^<>]*\son[a-z]+\s*=[^<>]*__pd_pwned", text), page
+        fetched = re.findall(r"""(?:src|href)\s*=\s*["']?(https?://[^"' >]+)|url\(\s*["']?(https?://[^)"']+)""",
+                             text)
+        assert fetched == [], (page, fetched)  # no third-party URL is loaded
+    text = (course.dir / "feedback" / "g03-untouched" / A1 / f"{A1}.html").read_text()
+    assert "Question 1 (a1-01) has no answer" in text
+    assert "hidden test did not pass" not in text
+
+
+@pytest.mark.nbgrader
+def test_damaged_json_is_could_not_be_read_everywhere(hostile):
+    course = hostile["course"]
+    nb = (course.dir / "autograded" / "h07-nested-json" / A1 / f"{A1}.ipynb").read_text()
+    assert "could not be read" in nb and "RecursionError" not in nb
+    report = hostile["report"]
+    assert report.returncode == 0, report.stdout[-2000:] + report.stderr[-2000:]
+    assert "Traceback" not in report.stderr
+    html = (course.dir / "report.html").read_text(encoding="utf-8")
+    assert "g01-honest" in html  # the report covers everyone else
+
+
+@pytest.mark.nbgrader
+def test_export_and_report_csvs_are_spreadsheet_safe(hostile):
+    course = hostile["course"]
+    assert hostile["export"].returncode == 0, hostile["export"].output[-2000:]
+    for path in [course.dir / "grades.csv", *course.dir.glob("*.csv")]:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for value in row:
+                    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                        float(value)  # only numbers may start so
+    rows = list(csv.DictReader(open(course.dir / "grades.csv", newline="", encoding="utf-8")))
+    assert any(r["student_id"] == "'=1+2" and r["first_name"].startswith("'=") for r in rows)
+
+
+@pytest.mark.nbgrader
+def test_batch_table_refuses_unsafe_submissions(hostile):
+    from powerdynamics.batch import autograde_each, format_outcomes
+
+    course = hostile["course"]
+    outcomes = autograde_each(course.dir, A1, ["h09-link-to-passwd", "h10-fifo", "h11-oversized"],
+                              limit=60, log_dir=course.dir.parent / "logs")
+    assert [o.status for o in outcomes] == ["refused"] * 3
+    table = format_outcomes(outcomes)
+    assert "symbolic link" in table and "FIFO" in table and "bytes" in table
+    assert "refused (not graded, nothing copied)" in table
+
+
+def test_the_quiz_says_could_not_be_read_for_deep_json(tmp_path):
+    import warnings
+
+    from powerdynamics.assessment import AssessmentQuiz, load_responses, read_responses
+
+    path = tmp_path / "responses.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    assert read_responses(path).status == "corrupt"
+    assert "could not be read" in read_responses(path).problem
+    assert load_responses(path, quiet=True) == {}
+    nb = nbformat.read(Path(__file__).resolve().parent.parent / "exercises" / "source" / A1
+                       / f"{A1}.ipynb", as_version=4)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        quiz = AssessmentQuiz(_items_of(nb), responses_path=path)
+    assert any("could not be read" in m for m in quiz.messages)
+    for odd in ['{"answers": {"a": "b", "a": "c"}}', '{"answers": {"a": NaN}}',
+                '{"answers": {"a": ' + "1" * 5000 + "}}", '{"answers": {"a": "\\ud800"}}']:
+        path.write_text(odd)
+        assert read_responses(path).status == "corrupt", odd
+
+
+def test_spreadsheet_safe_and_student_ids():
+    from powerdynamics.grading.safety import spreadsheet_safe, student_id_problem
+
+    for bad in ["=1+2", "+cmd", "-x", "@SUM(1)", "\tx", "\rx", " =x"]:
+        assert spreadsheet_safe(bad).startswith("'"), bad
+    for fine in ["-1.5", "3", "+2e3", "jane", ""]:
+        assert spreadsheet_safe(fine) == fine
+    assert student_id_problem("doejane") is None
+    for bad in ["<img src=x onerror=alert(1)>", "=HYPERLINK(1)", "a/b", "", "a,b", "x" * 65]:
+        assert student_id_problem(bad), bad
+
+
+@pytest.mark.nbgrader
+@pytest.mark.browser
+def test_no_script_runs_in_feedback_in_chromium(hostile, page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    target = hostile["course"].dir / "feedback" / "h06-scripts" / A1 / f"{A1}.html"
+    page.goto(target.as_uri())
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pd_pwned") == "undefined"
+    assert dialogs == []
+    assert "My reflection on question 3." in page.inner_text("body")
+    assert page.request_log.external == []

@@ -47,6 +47,7 @@ from fractions import Fraction
 from typing import Any
 
 from powerdynamics.bank.labels import CATEGORIES, category_of
+from powerdynamics.grading.data import hidden_region
 
 __all__ = [
     "FOLLOW_UP_SCORE",
@@ -160,19 +161,6 @@ def _source_text(cell: Mapping[str, Any]) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _hidden_region(source: str, begin: str = "BEGIN HIDDEN TESTS",
-                   end: str = "END HIDDEN TESTS") -> str:
-    lines, inside = [], False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            lines.append(line)
-    return "\n".join(lines)
-
-
 def literal_assignment(source: str, name: str) -> Any:
     """The literal value assigned to ``name`` in a code cell, read without running it
     (``ast.literal_eval``): instructor tools must never execute a trainee's code."""
@@ -213,7 +201,7 @@ def parse_source_notebook(nb: Mapping[str, Any]) -> tuple[list[SourceItem], list
             raw_items = value
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
-            hidden = _hidden_region(source)
+            hidden = hidden_region(source)
             found = list(_KEY_ASSERT.finditer(hidden))
             for match in found:
                 keys[match.group("item")] = match.group("key")

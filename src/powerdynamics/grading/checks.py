@@ -52,7 +52,7 @@ class SubmissionCheck:
 
 
 def _typed_count(notebook: Path) -> tuple[bool, int, str]:
-    from powerdynamics.analytics.stats import literal_assignment
+    from powerdynamics.grading.data import DataError, literal_assignment
 
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
@@ -67,7 +67,10 @@ def _typed_count(notebook: Path) -> tuple[bool, int, str]:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        value = literal_assignment(source, "typed_answers")
+        try:
+            value = literal_assignment(source, "typed_answers")
+        except DataError:  # not a plain literal: no typed answers to count
+            continue
         if isinstance(value, dict):
             return True, sum(1 for v in value.values() if isinstance(v, str) and v.strip()), ""
     return True, 0, ""

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ..bank.labels import CATEGORIES, DEPICTS, IDENTITY_CUES, REGIONS, SETTINGS, category_of
 
@@ -51,6 +51,11 @@ class Tags(BaseModel):
     depicts: tuple[str, ...] = Field(default=(), description="What the content note warns of.")
     agent: tuple[str, ...] = Field(default=(), description="Identity cues given about the agent.")
     target: tuple[str, ...] = Field(default=(), description="Identity cues given about the target.")
+    objectives: tuple[Annotated[str, StringConstraints(pattern=r"^L[1-7]\.[1-9]$")], ...] = Field(
+        default=(),
+        description="Lesson objective ids (L<lesson>.<n>) the item assesses; graded pools "
+        "need at least one, so the alignment table can be built from data.",
+    )
 
     @field_validator("setting")
     @classmethod

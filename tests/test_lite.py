@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -134,6 +137,33 @@ def test_every_lesson_page_links_to_its_lite_lesson(built_book, lite_site):
 
 
 # --------------------------------------------------------------------------- in Chromium
+#
+# One browser profile for the whole journey (module scope), as one trainee's visits: the
+# tests run in file order and each builds on what the one before left in the browser's
+# storage (the JupyterLite drive).  A failure early makes the later ones fail with it.
+
+
+@dataclass
+class Visit:
+    """The trainee's browser profile, its page, and every request it made."""
+
+    base: str
+    context: Any
+    page: Any
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (url, initiator)
+    errors: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def _initiator(request) -> str:
+    """Who asked: the page (a frame), the service worker, or a dedicated worker (Pyodide)."""
+    if getattr(request, "service_worker", None) is not None:
+        return "service worker"
+    try:
+        frame = request.frame
+    except Exception:  # noqa: BLE001 - Playwright has no frame for worker requests
+        return "worker"
+    return "page" if frame is not None else "worker"
 
 
 def _leaves_machine(url: str) -> bool:
@@ -149,53 +179,199 @@ def _leaves_machine(url: str) -> bool:
         return True
 
 
+def lite_url(visit: Visit, lesson: str) -> str:
+    return f"{visit.base}/lite/notebooks/index.html?path={lesson}"
+
+
+def run_all(page) -> None:
+    """Run > Run All Cells once the notebook is shown; wait until every code cell ran."""
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.get_by_text("Run", exact=True).first.click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    wait_all_ran(page)
+
+
+def wait_all_ran(page) -> None:
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+        " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }")
+
+
+def error_outputs(page) -> list[str]:
+    return page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+
+
+def run_code(page, code: str) -> str:
+    """Add a cell at the end of the open notebook, type ``code`` (one line), run it and
+    return its output text, as a trainee does."""
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    before, since = -1, time.monotonic()
+    while time.monotonic() - since < 1.0:  # the notebook renders its cells in batches
+        if cells.count() != before:
+            before, since = cells.count(), time.monotonic()
+        page.wait_for_timeout(100)
+    cells.last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
+    page.keyboard.press("Enter")
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+    cell = cells.nth(before)
+    page.wait_for_function(
+        "(i) => /\\[\\d+\\]/.test(document.querySelectorAll('.jp-Notebook .jp-Cell')[i]"
+        ".querySelector('.jp-InputPrompt').textContent)", arg=before)
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
+def file_browser_names(visit: Visit) -> list[str]:
+    page = visit.page
+    page.goto(f"{visit.base}/lite/tree/index.html")
+    page.locator(".jp-DirListing-item").first.wait_for()
+    page.wait_for_timeout(500)  # the listing refreshes once the drive has answered
+    return page.locator(".jp-DirListing-item .jp-DirListing-itemText").all_inner_texts()
+
+
+@pytest.fixture(scope="module")
+def visit(built_book, lite_site, serve, browser):
+    context = browser.new_context(accept_downloads=True)
+    v = Visit(base=serve(built_book), context=context, page=None)
+    context.on("request", lambda r: v.requests.append((r.url, _initiator(r))))
+    v.page = context.new_page()
+    v.page.on("pageerror", lambda e: v.errors.append(str(e)))
+    v.page.set_default_timeout(240_000)  # a loaded 2-core machine: ~40 s idle, ~95 s busy
+    yield v
+    context.close()
+
+
+def _bank():
+    from powerdynamics import default_bank
+
+    return {s.id: s for s in default_bank()}
+
+
+LESSON_1 = "01-what-power-dynamics-are.ipynb"
+LESSON_7 = "07-mixed-review.ipynb"
+
+
 @pytest.mark.lite
 @pytest.mark.browser
 @pytest.mark.book
-def test_lesson_1_runs_in_the_browser_and_the_quiz_answers_from_python(built_book, lite_site, serve, browser):
-    from powerdynamics import default_bank
+def test_lesson_1_from_the_book_runs_and_the_quiz_answers_from_python(visit):
+    page = visit.page
+    started = time.monotonic()
+    page.goto(f"{visit.base}/notebooks/01-what-power-dynamics-are.html")
+    page.get_by_role("link", name=LINK_TEXT).click()
+    page.wait_for_url("**/lite/notebooks/**")
+    run_all(page)
+    quiz = page.locator(".pdq-live").first
+    quiz.wait_for()
+    assert error_outputs(page) == []
+    ready = time.monotonic() - started
 
-    context = browser.new_context()
-    requests: list[tuple[str, str]] = []  # (url, kind): page, dedicated workers and service worker alike
-    context.on("request", lambda r: requests.append((r.url, r.resource_type)))
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(240_000)  # a loaded 2-core machine: ~40 s idle, ~95 s busy
-    try:
-        base = serve(built_book)
-        started = time.monotonic()
-        page.goto(f"{base}/notebooks/01-what-power-dynamics-are.html")
-        page.get_by_role("link", name=LINK_TEXT).click()
-        page.wait_for_url("**/lite/notebooks/**")
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        page.get_by_text("Run", exact=True).first.click()
-        page.get_by_text("Run All Cells", exact=True).click()
+    fs = quiz.locator("fieldset.pdq-kind-choice").first
+    item_id = fs.get_attribute("data-pdq-item")
+    scenario = _bank()[item_id]
+    wrong = scenario.distractors[0]
+    fs.locator(f"input[value='{wrong}']").click()
+    fs.get_by_role("button", name="Check").click()
+    fs.get_by_text(scenario.feedback[wrong][:50]).wait_for()  # written by Python in Pyodide
+    fs.get_by_role("button", name="Try again").wait_for()  # shown again after a wrong answer
+    visit.state["missed"] = (item_id, wrong)
+    assert visit.errors == [], visit.errors
+    print(f"lesson 1 in the browser: first quiz ready after {ready:.1f} s")
 
-        quiz = page.locator(".pdq-live").first
-        quiz.wait_for()
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-            ".every(p => /\\[\\d+\\]/.test(p.textContent))")
-        assert prompts.count() >= 1
-        assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-        ready = time.monotonic() - started
 
-        fs = quiz.locator("fieldset.pdq-kind-choice").first
-        item_id = fs.get_attribute("data-pdq-item")
-        scenario = next(s for s in default_bank() if s.id == item_id)
-        wrong = scenario.distractors[0]
-        fs.locator(f"input[value='{wrong}']").click()
-        fs.get_by_role("button", name="Check").click()
-        fs.get_by_text(scenario.feedback[wrong][:50]).wait_for()  # written by Python in Pyodide
-    finally:
-        context.close()
+@pytest.mark.lite
+@pytest.mark.browser
+@pytest.mark.book
+def test_the_answer_survives_a_reload_and_lesson_7_reviews_it_first(visit):
+    item_id, wrong = visit.state["missed"]
+    page = visit.page
+    check = ("from powerdynamics.progress import ProgressStore; "
+             "s = ProgressStore(); print(s.mode, s.path, [(a.item_id, a.chosen) for a in s.answers()])")
+    # The kernel runs this after the Check click's message (the answer is written after
+    # its feedback is sent, so a reload within milliseconds of the click may miss it).
+    for when in ("before the reload", "after the reload"):
+        out = run_code(page, check)
+        assert "copy /drive/.powerdynamics/progress.sqlite3" in out, (when, out)
+        assert f"[('{item_id}', '{wrong}')]" in out, (when, out)
+        if when == "before the reload":
+            page.reload()
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
 
-    assert errors == [], errors
-    urls = [u for u, _ in requests]
-    assert any(u.endswith("/pyodide.asm.wasm") for u in urls), "the worker's requests were not observed"
-    assert any(u.endswith(".whl") for u in urls)
-    outside = [u for u in urls if _leaves_machine(u)]
-    assert outside == [], outside
-    print(f"lesson 1 in the browser: first quiz ready after {ready:.1f} s, {len(urls)} requests")
+    page.goto(lite_url(visit, LESSON_7))
+    run_all(page)
+    assert error_outputs(page) == []
+    review = page.locator(".pdq-live").first
+    assert review.locator("fieldset.pdq-item").first.get_attribute("data-pdq-item") == item_id
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "1 answer" in text or "answered: 1" in text.lower() or "1 of" in text, text[-2000:]
+    assert visit.errors == [], visit.errors
+
+
+@pytest.mark.lite
+@pytest.mark.browser
+@pytest.mark.book
+def test_progress_downloads_to_the_desktop_and_imports_back(visit, tmp_path):
+    import subprocess
+    import sys
+
+    item_id, _wrong = visit.state["missed"]
+    page = visit.page  # still lesson 7, its kernel running
+    out = run_code(page, "from powerdynamics.progress import ProgressStore; "
+                         "print(ProgressStore().export_to('my-progress.json'), 'exported')")
+    assert "1 exported" in out, out
+
+    names = file_browser_names(visit)
+    assert "my-progress.json" in names, names
+    assert not [n for n in names if n.startswith(".") or ".corrupt-" in n], names
+    page.locator(".jp-DirListing-item", has_text="my-progress.json").click(button="right")
+    with page.expect_download() as download:
+        page.get_by_role("menuitem", name="Download").click()
+    got = tmp_path / "my-progress.json"
+    download.value.save_as(got)
+
+    desktop = tmp_path / "desktop.sqlite3"
+    env = {**os.environ, "POWERDYNAMICS_PROGRESS_DB": str(desktop), "PYTHONPATH": str(ROOT / "src")}
+    cli = [sys.executable, "-m", "powerdynamics", "progress"]
+    run = subprocess.run([*cli, "import", str(got)], env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "Imported 1 new answer" in run.stdout, run.stdout + run.stderr
+
+    # The reverse: an answer given on the desktop goes into the browser's store.
+    from powerdynamics.progress import ProgressStore
+
+    ProgressStore(desktop, mode="direct").record("desktop-only-item", "control", "x", False)
+    back = tmp_path / "from-desktop.json"
+    run = subprocess.run([*cli, "export", str(back)], env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-command='filebrowser:upload'], .jp-id-upload, button[title^='Upload']").first.click()
+    chooser.value.set_files(str(back))
+    page.locator(".jp-DirListing-item", has_text="from-desktop.json").wait_for()
+
+    page.goto(lite_url(visit, LESSON_7))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    out = run_code(page, "from powerdynamics.progress import ProgressStore; "
+                         "print(ProgressStore().import_from('from-desktop.json'))")
+    assert "Imported 1 new answer" in out and "1 already there" in out, out
+    out = run_code(page, "print(sorted({a.item_id for a in ProgressStore().answers()}))")
+    assert "desktop-only-item" in out and item_id in out, out
+
+
+@pytest.mark.lite
+@pytest.mark.browser
+@pytest.mark.book
+def test_a_damaged_store_is_set_aside_out_of_sight_with_a_notice(visit):
+    page = visit.page  # lesson 7, its kernel running
+    out = run_code(page, "open('/drive/.powerdynamics/progress.sqlite3', 'wb').write(b'not a database' * 100); "
+                         "import warnings; warnings.simplefilter('always'); "
+                         "from powerdynamics.progress import ProgressStore; "
+                         "print(ProgressStore().record('after-damage', 'control', 'x', True))")
+    assert "set aside" in out.lower() or "corrupt" in out.lower(), out
+    out = run_code(page, "import os; print(sorted(os.listdir('/drive/.powerdynamics')), "
+                         "[a.item_id for a in ProgressStore().answers()])")
+    assert ".corrupt-" in out and "after-damage" in out, out
+    names = file_browser_names(visit)
+    assert not [n for n in names if n.startswith(".") or ".corrupt-" in n], names
+    assert visit.errors == [], visit.errors

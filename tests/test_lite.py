@@ -363,7 +363,12 @@ def test_progress_downloads_to_the_desktop_and_imports_back(visit, tmp_path):
 @pytest.mark.browser
 @pytest.mark.book
 def test_a_damaged_store_is_set_aside_out_of_sight_with_a_notice(visit):
-    page = visit.page  # lesson 7, its kernel running
+    page = visit.page
+    page.goto(lite_url(visit, LESSON_1))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    out = run_code(page, "from powerdynamics.progress import ProgressStore; "
+                         "print(len(ProgressStore().record('before-damage', 'control', 'x', True).item_id))")
+    assert "13" in out, out
     out = run_code(page, "open('/drive/.powerdynamics/progress.sqlite3', 'wb').write(b'not a database' * 100); "
                          "import warnings; warnings.simplefilter('always'); "
                          "from powerdynamics.progress import ProgressStore; "

@@ -102,6 +102,26 @@ def test_lock_pins_every_download_with_a_checksum():
         assert f'"{name}=={version}"' in extra, f"pyproject's lite extra does not pin {name}=={version}"
 
 
+def test_a_release_holding_source_only_text_builds_no_bundle(tmp_path):
+    from powerdynamics.grading.lite import LeakError, build_bundle, released_files
+
+    release = tmp_path / "release" / "a9"
+    release.mkdir(parents=True)
+    nb = {"cells": [{"cell_type": "code", "source": "### BEGIN HIDDEN TESTS\nassert answers.get('a9-1') == 'x'",
+                     "metadata": {}, "outputs": [], "execution_count": None}],
+          "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    (release / "a9.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (release / "responses.json").write_text("{}", encoding="utf-8")  # an instructor's try-out
+    files = released_files(tmp_path, "a9")
+    assert list(files) == ["a9.ipynb"]
+    assert json.loads(files["a9.ipynb"])["metadata"]["kernelspec"]["name"] == "python"
+    with pytest.raises(LeakError, match="BEGIN HIDDEN TESTS"):
+        build_bundle(tmp_path, "a9", tmp_path / "out", log=lambda _m: None)
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(FileNotFoundError, match="generate_assignment"):
+        released_files(tmp_path, "a10")
+
+
 # --------------------------------------------------------------------------- the built site
 
 
@@ -432,3 +452,78 @@ def test_every_quiz_kind_the_forms_and_every_lesson_run_in_the_browser(visit):
             fs.locator(".pdq-headline").first.wait_for()  # the session's verdict, from Python
     assert visit.errors == [], visit.errors
     print(f"Run All per lesson (s, browser cache warm, kernel cold): {timings}")
+
+
+# --------------------------------------------------------------------------- the LMS bundle
+
+
+@pytest.mark.lite
+@pytest.mark.browser
+@pytest.mark.nbgrader
+def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(browser, serve, tmp_path):
+    """``powerdynamics grade lite`` over nbgrader's own release: no source-only text in the
+    bundle; a trainee answers in Chromium, downloads responses.json and the notebook, and
+    the real ``nbgrader autograde`` gives the expected score."""
+    from powerdynamics.labels import label_for
+    from tests.test_nbgrader_course import A1, SECRETS, TIMEOUT, Course, _items_of, _wrong
+
+    course = Course(tmp_path)
+    run = course.nbgrader("generate_assignment", A1)
+    assert run.returncode == 0, run.output[-3000:]
+    run = course.powerdynamics("grade", "lite", A1)
+    assert run.returncode == 0, run.output[-3000:]
+    bundle = course.dir / "lite" / A1
+    assert (bundle.parent / f"{A1}.zip").exists()
+    assert sorted(p.name for p in (bundle / "files").iterdir()) == [f"{A1}.ipynb"]
+    secrets = [s for s in SECRETS.hidden_lines + SECRETS.scheme_lines if len(s) >= 12]
+    for path in bundle.rglob("*"):
+        if path.is_file() and path.suffix in (".ipynb", ".json", ".js", ".html", ".py", ".txt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [s for s in secrets if s in text], path
+
+    import nbformat
+
+    items = _items_of(nbformat.read(course.dir / "release" / A1 / f"{A1}.ipynb", as_version=4))
+    key = SECRETS.keys[A1]
+    answers = {**key, items[1]["id"]: _wrong(items[1], key[items[1]["id"]])}  # one wrong: 5 of 6
+
+    context = browser.new_context(accept_downloads=True)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.set_default_timeout(240_000)
+    base = serve(bundle)
+    try:
+        page.goto(f"{base}/notebooks/index.html?path={A1}.ipynb")
+        run_all(page)
+        for number, item in enumerate(items, start=1):
+            panel = page.locator(".widget-vbox", has_text=f"Question {number} of {len(items)}").last
+            name = label_for(answers[item["id"]]).name
+            panel.locator(".widget-radio-box label", has_text=f"{name}:").first.click()
+            panel.get_by_text(f"Saved: {name}.").wait_for()  # written by Python in Pyodide
+            if number < len(items):
+                page.get_by_role("button", name="Next question").click()
+        page.wait_for_timeout(500)
+        got = {}
+        for name in ("responses.json", f"{A1}.ipynb"):
+            page.goto(f"{base}/tree/index.html")
+            page.locator(".jp-DirListing-item", has_text=name).first.click(button="right")
+            with page.expect_download() as download:
+                page.get_by_role("menuitem", name="Download").click()
+            got[name] = download.value
+        folder = course.dir / "submitted" / "lite-trainee" / A1
+        folder.mkdir(parents=True)
+        for name, dl in got.items():
+            dl.save_as(folder / name)
+    finally:
+        context.close()
+    assert not [u for u in requests if _leaves_machine(u)]
+    saved = json.loads((folder / "responses.json").read_text(encoding="utf-8"))
+    assert saved["answers"] == answers, saved
+
+    run = course.nbgrader("autograde", A1, "--student", "lite-trainee", f"--Execute.timeout={TIMEOUT}")
+    assert run.returncode == 0, run.output[-3000:]
+    with course.gradebook() as gb:
+        submission = gb.find_submission(A1, "lite-trainee")
+        auto = sum(g.auto_score or 0 for nb in submission.notebooks for g in nb.grades if g.name in key)
+    assert auto == len(key) - 1, auto

@@ -360,10 +360,14 @@ def scrub(site: Path) -> None:
             path.unlink()
 
 
-def build(root: Path | None = None, out: Path | None = None, cache: Path | None = None, log=print) -> BuildReport:
+def build(root: Path | None = None, out: Path | None = None, cache: Path | None = None, log=print,
+          contents: dict[str, bytes] | None = None) -> BuildReport:
+    """Build the site into ``out``.  ``contents``: the files its drive starts with (name ->
+    bytes; default: every lesson of ``notebooks/``, as :func:`lesson_copy` makes it)."""
     root = root or project_root()
     out = out or root / "_build" / "html" / "lite"
     cache = cache or root / ".cache" / "lite"
+    contents_files = contents
     lock = load_lock(root)
     files = fetch(lock, cache, log=log)
     kernel_static = _lab_extensions(["@jupyterlite/pyodide-kernel-extension"])[0] / "static" / "pypi"
@@ -373,8 +377,11 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
         wheels, contents, site = tmp / "wheels", tmp / "contents", tmp / "site"
         wheels.mkdir()
         contents.mkdir()
-        for nb in sorted((root / "notebooks").glob("*.ipynb")):
-            (contents / nb.name).write_text(json.dumps(lesson_copy(nb), indent=1) + "\n", encoding="utf-8")
+        if contents_files is None:
+            contents_files = {nb.name: (json.dumps(lesson_copy(nb), indent=1) + "\n").encode()
+                              for nb in sorted((root / "notebooks").glob("*.ipynb"))}
+        for name, data in contents_files.items():
+            (contents / name).write_bytes(data)
         log("jupyter lite build ...")
         run_jupyterlite(contents, site, log=log)
 

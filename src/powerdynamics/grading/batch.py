@@ -216,10 +216,11 @@ def register(subparsers: Any) -> None:
     auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
     auto.set_defaults(func=_cmd_autograde)
 
-    from powerdynamics.grading import checks, lms
+    from powerdynamics.grading import checks, lite, lms
 
     checks.register(grade_sub)
     lms.register(grade_sub)
+    lite.register(grade_sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make book       build the HTML book and its browser edition into _build/html (creates $(VENV) on first use)"
-	@echo "make test       ruff + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
+	@echo "make test       ruff, import layers, mypy + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
 	@echo "make lab        open the lessons (notebooks/) in JupyterLab on 127.0.0.1 (with a token)"
 	@echo "make dist       build the trainee wheel and sdist (lessons inside, no instructor material) into dist/"
 	@echo "make notebooks  re-execute the lesson notebooks and store clean outputs"
@@ -41,6 +41,8 @@ book: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)

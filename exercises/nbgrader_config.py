@@ -161,8 +161,10 @@ c.OverwriteCells.add_missing_cells = True
 # StripHiddenTests removes hidden-test regions, their error outputs and mark schemes.
 c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, SanitizeTraineeHTML,
                                     CSSHTMLHeaderPreprocessor]
-# nbgrader's feedback template loads MathJax from a CDN; the course's copy does not.
-c.HTMLExporter.template_name = "powerdynamics-feedback"
+# nbgrader's feedback template loads MathJax from a CDN; the course's copy, also named
+# "feedback", comes first in the template search path and shadows it. The template NAME
+# is left alone: formgrader's submission view sets its own ("formgrade") and a course
+# value would override that, breaking every submission page (a test opens one).
 c.HTMLExporter.extra_template_basedirs = guard.FEEDBACK_TEMPLATES
 
 # -- export -----------------------------------------------------------------------------

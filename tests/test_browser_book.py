@@ -255,3 +255,56 @@ def test_lesson_answers_are_kept_after_reload(page, serve, built_book):
     assert scenario.explanation in fs.locator(".pdq-feedback").inner_text()
     assert quiz.locator(".pdq-score").inner_text() == score
     assert page.request_log.external == [], page.request_log.external
+
+
+SAFETY_LESSON = "notebooks/06-strategies-and-practices.html"
+
+
+def test_a_lesson_6_session_with_its_safety_branch_by_keyboard_alone(page, built_book, serve):
+    """Lesson 6 as published: a boundary session whose best path pauses joint work for
+    safety, walked with Space, arrows, Tab and Enter only."""
+    from powerdynamics.kinds.session import PRINCIPLE_NAMES
+
+    base = serve(built_book)
+    page.goto(f"{base}/{SAFETY_LESSON}")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    shown = page.locator("fieldset.pdq-kind-session")
+    shown.first.wait_for()
+    bank = {s.id: s for s in default_bank().items if s.kind == "session"}
+
+    def best_path(session):
+        node, moves = session.start, []
+        while node != "end" and session.nodes[node].end is None:
+            i = next(i for i, m in enumerate(session.nodes[node].moves) if m.rating == "best")
+            moves.append((node, i, session.nodes[node].moves[i]))
+            node = session.nodes[node].moves[i].next
+        return moves
+
+    candidates = [shown.nth(k).get_attribute("data-pdq-item") for k in range(shown.count())]
+    safety = [sid for sid in candidates if sid in bank
+              and any(m.principle == "safety-first" for _, _, m in best_path(bank[sid]))]
+    assert safety, f"lesson 6 shows no session with a safety branch (sessions: {candidates})"
+    session = bank[safety[0]]
+    fs = page.locator(f"fieldset[data-pdq-item='{session.id}']")
+    fs.locator(".pdq-stage input").first.focus()
+    for step, (_node, i, move) in enumerate(best_path(session)):
+        press(page, "Space", *["ArrowDown"] * i, "Tab")
+        assert focused(page).endswith(":Choose"), f"step {step}: focus is on {focused(page)}"
+        press(page, "Enter")
+        taken = fs.locator(".pdq-step").nth(step)
+        taken.wait_for()
+        assert taken.get_attribute("data-rating") == "best"
+        assert " ".join(move.feedback.split()) in " ".join(taken.inner_text().split())
+        if move.principle == "safety-first":
+            assert PRINCIPLE_NAMES["safety-first"] in taken.inner_text()
+    end = fs.locator(".pdq-end")
+    end.wait_for()
+    last_node = best_path(session)[-1][2].next
+    if last_node != "end":
+        assert " ".join(session.nodes[last_node].end.split()[:6]) in " ".join(end.inner_text().split())
+    assert fs.locator(".pdq-feedback").last.get_attribute("aria-live") == "polite"
+    press(page, "Tab")
+    assert focused(page).endswith(":Start again")
+    assert page.console_errors == []
+    assert page.request_log.external == []

@@ -88,3 +88,30 @@ def test_require_answer_prints_in_jupyterlab_and_raises_under_nbgrader(monkeypat
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     with pytest.raises(AssertionError, match="no answer yet"):
         require_answer({}, "a", "Question 1 has no answer yet")
+
+
+@pytest.mark.parametrize("name", ["feedback", "formgrade"])
+def test_course_templates_are_nbgraders_without_mathjax(name):
+    """The feedback and formgrade templates shadow nbgrader's: each must be nbgrader's own
+    file with only its MathJax-from-a-CDN lines taken out (an nbgrader upgrade that
+    changes the template fails here instead of silently diverging)."""
+    import difflib
+
+    import nbgrader
+
+    from powerdynamics.grading import guard
+
+    ours = Path(guard.FEEDBACK_TEMPLATES[0]) / name
+    theirs = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / name
+    assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in theirs.iterdir())
+    for path in theirs.iterdir():
+        mine = (ours / path.name).read_text(encoding="utf-8").splitlines()
+        original = path.read_text(encoding="utf-8").splitlines()
+        removed = [line[1:] for line in difflib.ndiff(original, mine) if line.startswith("- ")]
+        added = [line[1:] for line in difflib.ndiff(original, mine) if line.startswith("+ ")]
+        if path.name != "index.html.j2":
+            assert mine == original, path.name
+            continue
+        assert [r.strip() for r in removed] == ["<!-- Loading mathjax macro -->", "{{ mathjax() }}"]
+        assert all(a.strip().startswith(("{#-", "<!-- powerdynamics:")) for a in added), added
+        assert "mathjax()" not in "\n".join(mine)

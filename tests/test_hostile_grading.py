@@ -331,3 +331,67 @@ def test_no_script_runs_in_feedback_in_chromium(hostile, page):
     assert dialogs == []
     assert "My reflection on question 3." in page.inner_text("body")
     assert page.request_log.external == []
+
+
+@pytest.fixture(scope="module")
+def formgrader(hostile, tmp_path_factory):
+    """nbgrader's real formgrader (a Jupyter server extension) over the hostile course, on
+    127.0.0.1 with a token."""
+    import secrets
+    import urllib.request
+
+    from tests.localweb import free_port
+
+    course = hostile["course"]
+    scratch = tmp_path_factory.mktemp("formgrader")
+    token, port = secrets.token_hex(16), free_port()
+    log = open(scratch / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+         f"--ServerApp.root_dir={course.dir}", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        cwd=course.dir, env=course.env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError("formgrader's server did not start:\n"
+                                       + (scratch / "server.log").read_text()) from exc
+                time.sleep(0.3)
+        yield {"base": base, "token": token}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.nbgrader
+@pytest.mark.browser
+def test_no_script_runs_in_a_real_formgrader_page(hostile, formgrader, page):
+    """The grader's view of the submission that carries script in markdown, in an HTML
+    output and in its reflection: the text is there, the script never runs."""
+    with hostile["course"].gradebook() as gb:
+        notebook = gb.find_submission_notebook(A1, A1, "h06-scripts")
+        submission_id = notebook.id
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    base, token = formgrader["base"], formgrader["token"]
+    page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={token}")
+    page.wait_for_selector("text=My reflection on question 3.", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pd_pwned") == "undefined"
+    page.goto(f"{base}/formgrader/manage_students?token={token}")
+    page.wait_for_selector("text==1+2", timeout=30_000)  # the formula-like roster entry, as text
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pd_pwned") == "undefined"
+    assert dialogs == []
+    assert page.request_log.external == []

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from powerdynamics.kinds import answer_token, grade
-from powerdynamics.progress import ProgressStore
+from powerdynamics.learner.progress import ProgressStore
 from tests.kinds_fixture import one_of_each_kind
 from tests.localweb import KINDS_NOTEBOOK_CODE, run_notebook_in_lab, start_lab
 

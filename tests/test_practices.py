@@ -239,7 +239,7 @@ def test_mastery_rows_follow_course_order_with_names_and_advice():
 
 
 def test_mastery_table_reads_the_progress_store(tmp_path, monkeypatch):
-    from powerdynamics.progress import ProgressStore
+    from powerdynamics.learner.progress import ProgressStore
 
     db = tmp_path / "progress.sqlite3"
     monkeypatch.setenv("POWERDYNAMICS_PROGRESS_DB", str(db))

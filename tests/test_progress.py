@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from powerdynamics.progress import (
+from powerdynamics.learner.progress import (
     ENV_VAR,
     ProgressError,
     ProgressStore,
@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 
 WRITER = textwrap.dedent("""
     import os, sys, time
-    from powerdynamics.progress import ProgressStore
+    from powerdynamics.learner.progress import ProgressStore
     go = sys.argv[4] if len(sys.argv) > 4 else None
     while go and not os.path.exists(go):  # start together: the first writes race
         time.sleep(0.001)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from powerdynamics import progress
-from powerdynamics.progress import (
+from powerdynamics.learner.progress import (
     ENV_VAR,
     MODE_ENV_VAR,
     Answer,

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from powerdynamics import cli, progress
-from powerdynamics.progress import ENV_VAR, Answer, ProgressStore, ProgressWarning
+from powerdynamics.learner.progress import ENV_VAR, Answer, ProgressStore, ProgressWarning
 
 BIN = Path(sys.executable).parent
 NOBODY = 65534
@@ -412,7 +412,7 @@ def test_an_answer_queued_behind_a_lock_is_saved_at_exit(locked, tmp_path):
     db, holder = locked
     child = textwrap.dedent("""
         import sys, time
-        from powerdynamics.progress import ProgressStore
+        from powerdynamics.learner.progress import ProgressStore
         store = ProgressStore(sys.argv[1])
         start = time.monotonic()
         store.record("at-exit", "bases", "expert", True)

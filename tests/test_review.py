@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from powerdynamics import ScenarioQuiz
-from powerdynamics.progress import Answer, ProgressStore
+from powerdynamics.learner.progress import Answer, ProgressStore
 from powerdynamics.review import leitner_boxes, review_queue
 from powerdynamics.scenarios import default_bank
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from powerdynamics import ScenarioQuiz
 from powerdynamics.kinds import answer_token, grade
 from powerdynamics.kinds.session import paths as session_paths
-from powerdynamics.progress import ProgressStore
+from powerdynamics.learner.progress import ProgressStore
 from powerdynamics.quiz.frontend import module_source
 from powerdynamics.quiz.widget import QuizWidget
 from powerdynamics.scoring import score_line

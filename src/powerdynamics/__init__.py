@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from powerdynamics._version import __version__
+
 __all__ = ["ScenarioQuiz", "default_bank", "ProgressStore", "__version__"]
 
 if TYPE_CHECKING:
     from powerdynamics.bank.collection import default_bank
-    from powerdynamics.progress import ProgressStore
+    from powerdynamics.learner.progress import ProgressStore
     from powerdynamics.quiz.plan import ScenarioQuiz
 
 _LAZY = {
     "ScenarioQuiz": ("powerdynamics.quiz.plan", "ScenarioQuiz"),
     "default_bank": ("powerdynamics.bank.collection", "default_bank"),
-    "ProgressStore": ("powerdynamics.progress", "ProgressStore"),
+    "ProgressStore": ("powerdynamics.learner.progress", "ProgressStore"),
 }
 
 

@@ -68,7 +68,7 @@ def _bank_stats(args: argparse.Namespace) -> int:
 
 
 def _progress_store(args: argparse.Namespace):
-    from powerdynamics.progress import ProgressStore
+    from powerdynamics.learner.progress import ProgressStore
 
     return ProgressStore(args.db) if args.db else ProgressStore()
 
@@ -76,7 +76,7 @@ def _progress_store(args: argparse.Namespace):
 @contextmanager
 def _notices() -> Iterator[None]:
     """Print the progress store's notices as plain lines on stderr (no file:line)."""
-    from powerdynamics.progress import ProgressWarning
+    from powerdynamics.learner.progress import ProgressWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgressWarning)
@@ -116,7 +116,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _progress_export(args: argparse.Namespace) -> int:
-    from powerdynamics.progress import ProgressError
+    from powerdynamics.learner.progress import ProgressError
 
     store = _progress_store(args)
     try:
@@ -130,7 +130,7 @@ def _progress_export(args: argparse.Namespace) -> int:
 
 
 def _progress_import(args: argparse.Namespace) -> int:
-    from powerdynamics.progress import ProgressError
+    from powerdynamics.learner.progress import ProgressError
 
     store = _progress_store(args)
     try:

@@ -342,18 +342,18 @@ def write_csvs(report: CourseReport, folder: Path, suffix: str = "") -> list[Pat
             tables["categories.csv"].append([
                 section.name, c.category, _category_name(c.category), str(c.items), str(c.answers),
                 str(c.correct), _f(c.accuracy)])
-        for category, rows in a.confusion.rows.items():
-            for key in rows:
+        for category, keys in a.confusion.rows.items():
+            for key in keys:
                 for chosen in a.confusion.columns[category]:
                     tables["confusion.csv"].append([section.name, category, key, chosen,
                                                     str(a.confusion.count(key, chosen))])
-        for s in a.students:
+        for st in a.students:
             tables["students.csv"].append([
-                section.name, s.student, _f(s.score), _f(s.max_score), _f(s.share), str(s.correct),
-                str(s.items), str(s.unanswered), s.responses,
-                _f(s.hand_score) if s.hand_max else "", _f(s.hand_max) if s.hand_max else "",
-                _f(s.total), _f(s.total_max), s.weakest_category or "",
-                "yes" if s.follow_up else "no", "; ".join(s.reasons)])
+                section.name, st.student, _f(st.score), _f(st.max_score), _f(st.share), str(st.correct),
+                str(st.items), str(st.unanswered), st.responses,
+                _f(st.hand_score) if st.hand_max else "", _f(st.hand_max) if st.hand_max else "",
+                _f(st.total), _f(st.total_max), st.weakest_category or "",
+                "yes" if st.follow_up else "no", "; ".join(st.reasons)])
     paths = []
     for name, rows in tables.items():
         path = folder / name.replace(".csv", f"{suffix}.csv")

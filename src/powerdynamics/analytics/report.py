@@ -332,7 +332,7 @@ def read_saved_answers(folder: Path) -> SavedAnswers:
 
     found = read_responses(folder / RESPONSES_FILE)
     typed = _typed_answers(folder) if folder.is_dir() else None
-    typed_any = bool(typed) and any(isinstance(v, str) and v.strip() for v in typed.values())
+    typed_any = typed is not None and any(isinstance(v, str) and v.strip() for v in typed.values())
     answers = load_responses(folder / RESPONSES_FILE, typed, quiet=True) if typed_any \
         else dict(found.answers)
     return SavedAnswers({str(k): v for k, v in answers.items()}, found.status, typed_any,

@@ -102,6 +102,7 @@ def autograde_each(
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
+    from powerdynamics.grading.reaper import marked_env, new_marker, reap
     from powerdynamics.grading.safety import student_id_problem, submission_problems
 
     for student in students:
@@ -113,8 +114,9 @@ def autograde_each(
             continue
         cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
         start = time.monotonic()
+        marker = new_marker()
         proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True)
+                                text=True, start_new_session=True, env=marked_env(marker))
         try:
             out, _ = proc.communicate(timeout=limit)
             timed_out = False
@@ -122,6 +124,9 @@ def autograde_each(
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
             timed_out = True
+        left = reap(marker)  # anything that left the process group (setsid) and lives on
+        if left:
+            out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
         seconds = time.monotonic() - start
         (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
         notebook_done = (course / "autograded" / student / assignment).is_dir()

@@ -42,8 +42,10 @@ def _template_dirs() -> list[str]:
     return [str(ours), str(theirs)]
 
 
-#: ``HTMLExporter.extra_template_basedirs`` for the course's feedback template
-#: (``powerdynamics-feedback``: nbgrader's, without MathJax from a CDN).
+#: ``HTMLExporter.extra_template_basedirs`` for the course's feedback template: nbgrader's
+#: ``feedback`` without MathJax from a CDN, under the same name so that it shadows
+#: nbgrader's (ours is searched first) without setting ``template_name``, which would
+#: also replace formgrader's ``formgrade`` template.
 FEEDBACK_TEMPLATES = _template_dirs()
 
 

@@ -36,8 +36,10 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from powerdynamics.grading.batch import Outcome, _last_error, _scores, submitted_students
+from powerdynamics.grading.reaper import marked_env, new_marker, reap
 
 __all__ = ["autograde_parallel", "autograde_processes", "install_gradebook_lock", "worker_main"]
 
@@ -69,7 +71,7 @@ def install_gradebook_lock() -> None:
         return
     original_init = gradebook.__init__
     original_close = gradebook.close
-    state = {"depth": 0, "fd": None, "mutex": threading.RLock()}
+    state: dict[str, Any] = {"depth": 0, "fd": None, "mutex": threading.RLock()}
 
     def acquire(db_url: str) -> bool:
         path = _lock_path(db_url)
@@ -157,8 +159,9 @@ def _grade_one(course: Path, assignment: str, student: str, limit: float,
     cmd = [sys.executable, "-m", "powerdynamics.grading.parallel", "autograde", assignment,
            "--student", student, *extra_args]
     start = time.monotonic()
+    marker = new_marker()
     proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, env=marked_env(marker))
     try:
         out, _ = proc.communicate(timeout=limit)
         timed_out = False
@@ -166,6 +169,9 @@ def _grade_one(course: Path, assignment: str, student: str, limit: float,
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         timed_out = True
+    left = reap(marker)  # anything that left the process group (setsid) and lives on
+    if left:
+        out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
     seconds = time.monotonic() - start
     (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
     if timed_out:
@@ -213,10 +219,11 @@ class _Worker:
         import queue
 
         self.log = log.open("a", encoding="utf-8")
+        self.marker = new_marker()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "powerdynamics.grading.parallel", "serve", assignment, *args],
             cwd=course, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-            start_new_session=True)
+            start_new_session=True, env=marked_env(self.marker))
         self.results: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -253,6 +260,7 @@ class _Worker:
         except ProcessLookupError:
             pass
         self.proc.wait()
+        reap(self.marker)
 
     def close(self) -> None:
         if self.proc.poll() is None and self.proc.stdin is not None:
@@ -261,6 +269,7 @@ class _Worker:
                 self.proc.wait(timeout=60)
             except (OSError, subprocess.TimeoutExpired):
                 self.kill()
+        reap(self.marker)  # a worker grades many submissions: its leftovers go when it ends
         self.log.close()
 
 

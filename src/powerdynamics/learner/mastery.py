@@ -107,7 +107,7 @@ class MasteryTable:
 def mastery_table(summary: Mapping[str, Mapping[str, int]] | None = None) -> MasteryTable:
     """The mastery table for ``summary`` (default: the trainee's own progress store)."""
     if summary is None:
-        from powerdynamics.progress import ProgressStore
+        from powerdynamics.learner.progress import ProgressStore
 
         summary = ProgressStore().summary()
     return MasteryTable(mastery_rows(summary))
@@ -212,7 +212,7 @@ class MasteryChart:
 def mastery_chart(summary: Mapping[str, Mapping[str, int]] | None = None) -> MasteryChart:
     """The chart for ``summary`` (default: the trainee's own progress store)."""
     if summary is None:
-        from powerdynamics.progress import ProgressStore
+        from powerdynamics.learner.progress import ProgressStore
 
         summary = ProgressStore().summary()
     return MasteryChart(mastery_rows(summary))

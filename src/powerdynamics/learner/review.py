@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from powerdynamics.kinds import KeyedItem as Scenario
+from powerdynamics.learner.progress import Answer
 from powerdynamics.ordering import seeded_order
-from powerdynamics.progress import Answer
 
 MAX_BOX = 5
 

@@ -200,7 +200,7 @@ def _beside_name(name: str, version: str, digest: str) -> tuple[str, str]:
 def sync_lessons(folder: Path, lessons: list[Path] | None = None, version: str | None = None) -> SyncReport:
     """Copy the shipped lessons into ``folder`` (created if missing), following the
     rules in the module docstring. Raises :class:`WorkspaceError` for a bad folder."""
-    from powerdynamics import __version__
+    from powerdynamics._version import __version__
 
     version = version or __version__
     folder = prepare_folder(folder)

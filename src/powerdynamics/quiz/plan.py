@@ -31,7 +31,7 @@ from powerdynamics.kinds import KeyedItem as Scenario
 from powerdynamics.ordering import seeded_order
 
 if TYPE_CHECKING:
-    from powerdynamics.progress import ProgressStore
+    from powerdynamics.learner.progress import ProgressStore
     from powerdynamics.quiz.widget import QuizWidget
 
 from powerdynamics.display import bundle_with_widget
@@ -151,8 +151,8 @@ class ScenarioQuiz:
         title: str = "Mixed review",
     ) -> ScenarioQuiz:
         """A review quiz from the progress store: missed items first, categories interleaved."""
+        from powerdynamics.learner.progress import ProgressStore
         from powerdynamics.learner.review import review_queue
-        from powerdynamics.progress import ProgressStore
 
         bank = bank if bank is not None else default_bank()
         store = progress if progress is not None else ProgressStore()
@@ -179,7 +179,7 @@ class ScenarioQuiz:
         if not self.record_progress:
             return None
         if self._progress is None:
-            from powerdynamics.progress import ProgressStore
+            from powerdynamics.learner.progress import ProgressStore
 
             self._progress = ProgressStore()
         return self._progress

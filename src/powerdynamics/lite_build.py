@@ -293,7 +293,10 @@ def install_pyodide(site: Path, tarball: Path, runtime: list[str]) -> Path:
     with tarfile.open(tarball) as tar:
         for name in runtime:
             member = tar.getmember(f"package/{name}")
-            with tar.extractfile(member) as src, open(target / name, "wb") as dst:
+            src = tar.extractfile(member)
+            if src is None:
+                raise RuntimeError(f"{tarball.name}: package/{name} is not a file")
+            with src, open(target / name, "wb") as dst:
                 shutil.copyfileobj(src, dst)
     # The runtime's fallback for packages it cannot find locally is a CDN; point it home.
     _patch_once(target / "pyodide.mjs", "`https://cdn.jsdelivr.net/pyodide/v${U}/full/`", "t")
@@ -367,23 +370,22 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
     root = root or project_root()
     out = out or root / "_build" / "html" / "lite"
     cache = cache or root / ".cache" / "lite"
-    contents_files = contents
     lock = load_lock(root)
     files = fetch(lock, cache, log=log)
     kernel_static = _lab_extensions(["@jupyterlite/pyodide-kernel-extension"])[0] / "static" / "pypi"
 
-    with tempfile.TemporaryDirectory(prefix="lite-build-") as tmp:
-        tmp = Path(tmp)
-        wheels, contents, site = tmp / "wheels", tmp / "contents", tmp / "site"
+    if contents is None:
+        contents = {nb.name: (json.dumps(lesson_copy(nb), indent=1) + "\n").encode()
+                    for nb in sorted((root / "notebooks").glob("*.ipynb"))}
+    with tempfile.TemporaryDirectory(prefix="lite-build-") as tmp_name:
+        tmp = Path(tmp_name)
+        wheels, drive, site = tmp / "wheels", tmp / "contents", tmp / "site"
         wheels.mkdir()
-        contents.mkdir()
-        if contents_files is None:
-            contents_files = {nb.name: (json.dumps(lesson_copy(nb), indent=1) + "\n").encode()
-                              for nb in sorted((root / "notebooks").glob("*.ipynb"))}
-        for name, data in contents_files.items():
-            (contents / name).write_bytes(data)
+        drive.mkdir()
+        for name, data in contents.items():
+            (drive / name).write_bytes(data)
         log("jupyter lite build ...")
-        run_jupyterlite(contents, site, log=log)
+        run_jupyterlite(drive, site, log=log)
 
         entries: list[dict] = []
         for e in lock["wheels"]:
@@ -411,7 +413,10 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
         for e in entries:
             shutil.copy2(wheels / e["file"], target / e["file"])
         with tarfile.open(files["pyodide"]) as tar:
-            upstream = json.load(tar.extractfile("package/pyodide-lock.json"))
+            lock_file = tar.extractfile("package/pyodide-lock.json")
+            if lock_file is None:
+                raise RuntimeError(f"{files['pyodide'].name}: package/pyodide-lock.json is not a file")
+            upstream = json.load(lock_file)
         plock = pyodide_lock(upstream, entries)
         (target / "pyodide-lock.json").write_text(json.dumps(plock, indent=1) + "\n", encoding="utf-8")
         configure(site, sorted(plock["packages"]))

@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: help install book test lint unit lab dist notebooks bench clean
 
 help:
-	@echo "make book       build the HTML book into _build/html (creates $(VENV) on first use)"
+	@echo "make book       build the HTML book and its browser edition into _build/html (creates $(VENV) on first use)"
 	@echo "make test       ruff, import layers, mypy + pytest: unit, nbval over notebooks/, book build, browser, nbgrader"
 	@echo "make lab        open the lessons (notebooks/) in JupyterLab on 127.0.0.1 (with a token)"
 	@echo "make dist       build the trainee wheel and sdist (lessons inside, no instructor material) into dist/"
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "Creating the virtualenv in $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing the course and its tools into $(VENV) (first time: a few minutes) ..."
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[course,test,hub]'
+	$(BIN)/python -m pip install --quiet -e '.[course,test,hub,lite]'
 	@touch $@
 
 # axe-core for the accessibility gate of the test suite (not needed to build the book).
@@ -34,8 +34,10 @@ install: $(STAMP)
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	$(BIN)/python scripts/build_lite.py
 	@echo
 	@echo "The book is built: $(CURDIR)/_build/html/index.html"
+	@echo "The browser edition (JupyterLite, offline): $(CURDIR)/_build/html/lite/ (serve _build/html over HTTP to use it)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -46,7 +48,7 @@ test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not install" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not install and not lite" $(PYTEST_ARGS)
 
 # The trainee launcher, rooted at notebooks/ (the lessons are used in place), so that the
 # file browser cannot reach exercises/ (the graded keys).
@@ -70,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_autograde.py
 	$(BIN)/python bench/bench_parallel.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_lite.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache dist build
+	rm -rf _build .pytest_cache .ruff_cache dist build   # .cache/lite (the browser edition's downloads) stays

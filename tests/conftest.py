@@ -59,6 +59,21 @@ def trainee_install(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def lite_site(built_book) -> Path:
+    """The browser edition (JupyterLite), built once per session into the built book.
+
+    The first build on a machine fetches the pinned files of lite/lock.json into
+    .cache/lite/; later builds are offline."""
+    from powerdynamics.lite_build import build
+
+    try:
+        report = build(ROOT, built_book / "lite", ROOT / ".cache" / "lite", log=lambda _msg: None)
+    except Exception as exc:  # noqa: BLE001 - the message says what failed
+        pytest.fail(f"the browser edition did not build: {exc}")
+    return report.site
+
+
+@pytest.fixture(scope="session")
 def serve():
     """Serve a directory over HTTP on 127.0.0.1; returns a function dir -> base URL."""
     servers = []

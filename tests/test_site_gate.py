@@ -31,6 +31,7 @@ def pages(html_root: Path) -> list[str]:
     skip = {"genindex.html"}  # empty Sphinx index; still checked for links below
     return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
                   if not p.relative_to(html_root).parts[0].startswith(("_", "."))
+                  and p.relative_to(html_root).parts[0] != "lite"  # the browser edition: test_lite.py
                   and p.name not in skip and not is_redirect(p))
 
 
@@ -42,7 +43,7 @@ def test_redirect_stubs_point_at_real_pages(built_book):
 
 
 @pytest.fixture(scope="module")
-def site(built_book, serve):
+def site(built_book, lite_site, serve):  # lite_site: the lesson pages link into it
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make test` (it installs axe-core with npm ci)")
     return {"root": built_book, "base": serve(built_book), "pages": pages(built_book)}

@@ -221,11 +221,12 @@ def register(subparsers: Any) -> None:
     auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
     auto.set_defaults(func=_cmd_autograde)
 
-    from powerdynamics.grading import checks, lms, pools
+    from powerdynamics.grading import checks, lite, lms, pools
 
     checks.register(grade_sub)
     lms.register(grade_sub)
     pools.register(grade_sub)
+    lite.register(grade_sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -213,8 +213,11 @@ class MasteryChart:
 
     @cached_property
     def png(self) -> bytes:
-        """The rendered chart (empty bytes when there is nothing to draw)."""
-        return figure_png(draw_mastery(self.rows)) if self.rows else b""
+        """The rendered chart (empty bytes when there is nothing to draw, or no matplotlib)."""
+        try:
+            return figure_png(draw_mastery(self.rows)) if self.rows else b""
+        except ImportError:  # matplotlib is optional (the browser edition has none)
+            return b""
 
     @property
     def alt(self) -> str:
@@ -224,6 +227,8 @@ class MasteryChart:
         if not self.rows:
             return {"text/plain": NO_ANSWERS_CHART,
                     "text/html": f'<p class="pdq-no-chart">{escape(NO_ANSWERS_CHART)}</p>'}
+        if not self.png:  # no matplotlib (the browser edition): the text alternative
+            return {"text/plain": self.alt, "text/html": f"<p>{escape(self.alt)}</p>"}
         return {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt}
 
 

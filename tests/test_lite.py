@@ -481,7 +481,7 @@ def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(brow
     assert run.returncode == 0, run.output[-3000:]
     bundle = course.dir / "lite" / A1
     assert (bundle.parent / f"{A1}.zip").exists()
-    assert sorted(p.name for p in (bundle / "files").iterdir()) == [f"{A1}.ipynb"]
+    assert sorted(p.name for p in (bundle / "files").iterdir()) == sorted([f"{A1}.ipynb", "a1-items.json"])
     secrets = [s for s in SECRETS.hidden_lines + SECRETS.scheme_lines if len(s) >= 12]
     for path in bundle.rglob("*"):
         if path.is_file() and path.suffix in (".ipynb", ".json", ".js", ".html", ".py", ".txt"):

@@ -47,6 +47,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(base: str, token: str, proc, log, log_path: Path, what: str) -> None:
+    """Poll a Jupyter server's /api/status until it answers; a clear error with its log
+    if the process ends or 60 s pass first."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return
+        except OSError as exc:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError(f"{what} did not start:\n" + log_path.read_text()) from exc
+            time.sleep(0.3)
+
+
 def start_lab(root: Path, scratch: Path, extra_env: dict[str, str] | None = None):
     """A real JupyterLab on 127.0.0.1 with a token; a context manager yielding
     ``{"base", "token"}`` (used by the Lab test and the benchmark)."""
@@ -54,8 +72,6 @@ def start_lab(root: Path, scratch: Path, extra_env: dict[str, str] | None = None
     import secrets
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     @contextlib.contextmanager
     def _lab():
@@ -77,17 +93,7 @@ def start_lab(root: Path, scratch: Path, extra_env: dict[str, str] | None = None
             env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                    break
-                except OSError as exc:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        log.flush()
-                        raise RuntimeError("JupyterLab did not start:\n"
-                                           + (scratch / "lab.log").read_text()) from exc
-                    time.sleep(0.3)
+            wait_until_up(base, token, proc, log, scratch / "lab.log", "JupyterLab")
             yield {"base": base, "token": token}
         finally:
             proc.terminate()

@@ -338,9 +338,8 @@ def formgrader(hostile, tmp_path_factory):
     """nbgrader's real formgrader (a Jupyter server extension) over the hostile course, on
     127.0.0.1 with a token."""
     import secrets
-    import urllib.request
 
-    from tests.localweb import free_port
+    from tests.localweb import free_port, wait_until_up
 
     course = hostile["course"]
     scratch = tmp_path_factory.mktemp("formgrader")
@@ -353,17 +352,7 @@ def formgrader(hostile, tmp_path_factory):
         cwd=course.dir, env=course.env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError as exc:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError("formgrader's server did not start:\n"
-                                       + (scratch / "server.log").read_text()) from exc
-                time.sleep(0.3)
+        wait_until_up(base, token, proc, log, scratch / "server.log", "formgrader's server")
         yield {"base": base, "token": token}
     finally:
         proc.terminate()

@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -102,7 +100,7 @@ def autograde_each(
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
-    from powerdynamics.grading.reaper import marked_env, new_marker, reap
+    from powerdynamics.grading.reaper import run_limited
     from powerdynamics.grading.safety import student_id_problem, submission_problems
 
     for student in students:
@@ -114,27 +112,15 @@ def autograde_each(
             continue
         cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
         start = time.monotonic()
-        marker = new_marker()
-        proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True, env=marked_env(marker))
-        try:
-            out, _ = proc.communicate(timeout=limit)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-            timed_out = True
-        left = reap(marker)  # anything that left the process group (setsid) and lives on
-        if left:
-            out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
+        out, returncode, timed_out = run_limited(cmd, course, limit)
         seconds = time.monotonic() - start
         (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
         notebook_done = (course / "autograded" / student / assignment).is_dir()
         if timed_out:
             outcomes.append(Outcome(student, "failed", seconds, None,
                                     f"killed after {limit:.0f} s (the submission hangs the kernel)"))
-        elif proc.returncode != 0 or not notebook_done:
-            outcomes.append(Outcome(student, "failed", seconds, proc.returncode,
+        elif returncode != 0 or not notebook_done:
+            outcomes.append(Outcome(student, "failed", seconds, returncode,
                                     _last_error(out or "") or "nbgrader autograde failed"))
         else:
             outcomes.append(Outcome(student, "graded", seconds, 0, "ok"))

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from powerdynamics.grading.batch import Outcome, _last_error, _scores, submitted_students
-from powerdynamics.grading.reaper import marked_env, new_marker, reap
+from powerdynamics.grading.reaper import marked_env, new_marker, reap, run_limited
 
 __all__ = ["autograde_parallel", "autograde_processes", "install_gradebook_lock", "worker_main"]
 
@@ -159,26 +159,14 @@ def _grade_one(course: Path, assignment: str, student: str, limit: float,
     cmd = [sys.executable, "-m", "powerdynamics.grading.parallel", "autograde", assignment,
            "--student", student, *extra_args]
     start = time.monotonic()
-    marker = new_marker()
-    proc = subprocess.Popen(cmd, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True, env=marked_env(marker))
-    try:
-        out, _ = proc.communicate(timeout=limit)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        timed_out = True
-    left = reap(marker)  # anything that left the process group (setsid) and lives on
-    if left:
-        out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
+    out, returncode, timed_out = run_limited(cmd, course, limit)
     seconds = time.monotonic() - start
     (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
     if timed_out:
         return Outcome(student, "failed", seconds, None,
                        f"killed after {limit:.0f} s (the submission hangs the kernel)")
-    if proc.returncode != 0 or not (course / "autograded" / student / assignment).is_dir():
-        return Outcome(student, "failed", seconds, proc.returncode,
+    if returncode != 0 or not (course / "autograded" / student / assignment).is_dir():
+        return Outcome(student, "failed", seconds, returncode,
                        _last_error(out or "") or "nbgrader autograde failed")
     return Outcome(student, "graded", seconds, 0, "ok")
 

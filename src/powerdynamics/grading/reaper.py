@@ -62,3 +62,25 @@ def reap(marker: str) -> list[int]:
         except (ProcessLookupError, PermissionError):
             continue
     return killed
+
+
+def run_limited(cmd: list[str], cwd: Path, limit: float) -> tuple[str, int | None, bool]:
+    """Run one grading subprocess in its own session with a marker: killed with its
+    group after ``limit`` seconds, and whatever still carries the marker afterwards
+    killed too. Returns (output, exit status, timed out)."""
+    import subprocess
+
+    marker = new_marker()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True, env=marked_env(marker))
+    try:
+        out, _ = proc.communicate(timeout=limit)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        timed_out = True
+    left = reap(marker)  # anything that left the process group (setsid) and lives on
+    if left:
+        out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
+    return out or "", proc.returncode, timed_out

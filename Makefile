@@ -5,6 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# make test runs on two pytest-xdist workers, one test file per worker at a time (the built
+# book is built once, tests/conftest.py); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: help install book test lint unit lab dist notebooks bench clean
 
@@ -45,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) node_modules/axe-core/axe.min.js lint
-	$(BIN)/python -m pytest --nbval notebooks tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --nbval notebooks tests $(PYTEST_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not browser and not lab and not nbgrader and not book and not hub and not install and not lite" $(PYTEST_ARGS)

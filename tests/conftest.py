@@ -7,6 +7,7 @@ never to the developer's own data directory.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -31,12 +32,32 @@ def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ARG001
     shutil.rmtree(_SCRATCH, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the real Jupyter Book once per session, from scratch (warnings are errors).
+def _once_per_run(name: str, tmp_path_factory, make):
+    """Run ``make`` once per test run, also under pytest-xdist (make test runs two
+    workers): the first worker to get here does it under a file lock, the others wait and
+    reuse the result, or fail with the same message.  Needed for what is written into the
+    working tree (_build/html), which two workers must never build at the same time."""
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of a run
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make()
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"{name}.done"
+        if done.exists():
+            outcome = done.read_text(encoding="utf-8")
+            if outcome.startswith("failed:"):
+                pytest.fail(outcome)
+            return Path(outcome)
+        try:
+            result = make()
+        except BaseException as exc:
+            done.write_text(f"failed: {name} (on another worker): {exc}", encoding="utf-8")
+            raise
+        done.write_text(str(result), encoding="utf-8")
+        return result
 
-    The old HTML is removed first so that no page left over from an earlier build can
-    hide a problem (or be blamed for one)."""
+
+def _build_book() -> Path:
     shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     result = subprocess.run(
         [str(BIN / "jupyter-book"), "build", "--all", "--warningiserror", "--keep-going", str(ROOT)],
@@ -50,6 +71,15 @@ def built_book() -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the real Jupyter Book once per run, from scratch (warnings are errors).
+
+    The old HTML is removed first so that no page left over from an earlier build can
+    hide a problem (or be blamed for one)."""
+    return _once_per_run("built-book", tmp_path_factory, _build_book)
+
+
+@pytest.fixture(scope="session")
 def trainee_install(tmp_path_factory):
     """The trainee wheel built and installed without extras in a scratch virtualenv,
     once per session (tests/trainee_env.py)."""
@@ -59,18 +89,21 @@ def trainee_install(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def lite_site(built_book) -> Path:
-    """The browser edition (JupyterLite), built once per session into the built book.
+def lite_site(built_book, tmp_path_factory) -> Path:
+    """The browser edition (JupyterLite), built once per run into the built book.
 
     The first build on a machine fetches the pinned files of lite/lock.json into
     .cache/lite/; later builds are offline."""
     from powerdynamics.lite_build import build
 
-    try:
-        report = build(ROOT, built_book / "lite", ROOT / ".cache" / "lite", log=lambda _msg: None)
-    except Exception as exc:  # noqa: BLE001 - the message says what failed
-        pytest.fail(f"the browser edition did not build: {exc}")
-    return report.site
+    def make() -> Path:
+        try:
+            report = build(ROOT, built_book / "lite", ROOT / ".cache" / "lite", log=lambda _msg: None)
+        except Exception as exc:  # noqa: BLE001 - the message says what failed
+            pytest.fail(f"the browser edition did not build: {exc}")
+        return report.site
+
+    return _once_per_run("lite-site", tmp_path_factory, make)
 
 
 @pytest.fixture(scope="session")

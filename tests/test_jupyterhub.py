@@ -929,7 +929,8 @@ def test_release_fetch_and_submit_went_through_the_exchange(cohort: Cohort, flow
     for user in (cohort.trainee1, cohort.trainee2):
         submitted = cohort.course / "submitted" / user / A1
         assert sorted(p.name for p in submitted.iterdir()) == sorted(
-            [f"{A1}.ipynb", "responses.json", "timestamp.txt", "submission_secret.txt"]), user
+            [f"{A1}.ipynb", "a1-items.json", "responses.json", "timestamp.txt",
+             "submission_secret.txt"]), user
     assert "cheating attempt" not in flow.collect.stderr + flow.collect.stdout
 
 

@@ -206,8 +206,12 @@ def lite_url(visit: Visit, lesson: str) -> str:
 def run_all(page) -> None:
     """Run > Run All Cells once the notebook is shown; wait until every code cell ran."""
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    page.get_by_text("Run", exact=True).first.click()
-    page.get_by_text("Run All Cells", exact=True).click()
+    try:
+        page.get_by_text("Run", exact=True).first.click(timeout=60_000)
+        page.get_by_text("Run All Cells", exact=True).click(timeout=60_000)
+    except Exception as exc:  # a dialog in the way: say what it says
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        raise AssertionError(f"Run All could not be clicked; dialogs: {dialogs}") from exc
     wait_all_ran(page)
 
 

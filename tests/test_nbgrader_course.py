@@ -611,6 +611,7 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     for path in files:
         text = _text_of(path)
+        lowered = text.lower()  # the patterns ignore case: look for the item id first (fast)
         rel = path.relative_to(root) if path != root else Path(path.name)
         own = (allowed or {}).get(rel.parts[0], set())
         for line in lines:
@@ -619,7 +620,7 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
         if markers and ("BEGIN HIDDEN TESTS" in text or "END HIDDEN TESTS" in text):
             found.append(f"{rel}: hidden-test delimiter")
         for item, pattern in patterns.items():
-            if item not in own and pattern.search(text):
+            if item not in own and item.lower() in lowered and pattern.search(text):
                 found.append(f"{rel}: key of {item}")
         if POOL_ITEMS:
             from powerdynamics.grading.pools import key_leaks

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from powerdynamics.grading.draws import Draw, draw_for
 
@@ -375,19 +375,36 @@ KEY_FIELD_PATTERN = re.compile(
 MIN_SECRET = 20
 
 
-def _sep_pattern(item: str, label: str) -> re.Pattern:
+class KeyPattern(NamedTuple):
+    """A pattern that ties an item to its key, with the literal text every match starts
+    with.  The patterns ignore case, which turns off the regex engine's fast literal
+    search; checking the anchor first (lower-cased) keeps a scan of a 50 MB site to
+    seconds instead of minutes, with the same findings."""
+
+    anchor: str
+    regex: re.Pattern
+
+    def found_in(self, lowered: str, text: str) -> bool:
+        return self.anchor in lowered and self.regex.search(text) is not None
+
+
+def _key_pattern(anchor: str, rest: str, flags: int = 0) -> KeyPattern:
+    return KeyPattern(anchor.lower(), re.compile(re.escape(anchor) + rest, flags))
+
+
+def _sep_pattern(item: str, label: str) -> KeyPattern:
     """item id, then a separator within a few characters, then the label (as the leak
     test of the single-key assignments)."""
-    return re.compile(rf"{re.escape(item)}[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?"
-                      rf"{re.escape(label)}\b", re.IGNORECASE)
+    return _key_pattern(item, rf"[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?{re.escape(label)}\b",
+                        re.IGNORECASE)
 
 
-def pool_secrets(item: Any) -> tuple[list[str], list[re.Pattern]]:
+def pool_secrets(item: Any) -> tuple[list[str], list[KeyPattern]]:
     """What must never leave the pool for ``item``: prose that explains the answer
     (explanation, feedback) and patterns that tie the item to its key (key label, present
     labels, decisive sentence, move ratings)."""
     texts: list[str] = []
-    patterns: list[re.Pattern] = []
+    patterns: list[KeyPattern] = []
     kind = getattr(item, "kind", "choice")
 
     def prose(value: Any) -> None:
@@ -404,26 +421,25 @@ def pool_secrets(item: Any) -> tuple[list[str], list[re.Pattern]]:
             prose(text)
         patterns.append(_sep_pattern(item.id, item.decisive))
         present = "+".join(sorted(item.present))
-        patterns.append(re.compile(re.escape(f"{present}>{item.decisive}")))
-        patterns.append(re.compile(rf"{re.escape(item.id)}.{{0,200}}?present\W{{0,6}}"
-                                   rf"{re.escape(json.dumps(list(item.present))[1:-1])}", re.S))
+        patterns.append(_key_pattern(f"{present}>{item.decisive}", ""))
+        patterns.append(_key_pattern(item.id, rf".{{0,200}}?present\W{{0,6}}"
+                                     rf"{re.escape(json.dumps(list(item.present))[1:-1])}", re.S))
     elif kind in ("choice", "cue"):
         patterns.append(_sep_pattern(item.id, item.key))
     if kind == "cue":
         for sentence in item.sentences:
             prose(sentence.feedback)
         decisive = item.sentences[item.decisive_index].text
-        patterns.append(re.compile(re.escape(decisive[:60]) + r".{0,120}?decisive\W{0,4}true",
-                                   re.S | re.I))
-        patterns.append(re.compile(re.escape(f"{item.id}") + r"\W{1,6}" + re.escape(item.key)
-                                   + rf"@{item.decisive_index}\b"))
+        patterns.append(_key_pattern(decisive[:60], r".{0,120}?decisive\W{0,4}true", re.S | re.I))
+        patterns.append(_key_pattern(item.id, r"\W{1,6}" + re.escape(item.key)
+                                     + rf"@{item.decisive_index}\b"))
     if kind == "session":
         for node in item.nodes.values():
             for move in node.moves:
                 prose(move.feedback)
                 if len(move.text) >= 12:
-                    patterns.append(re.compile(re.escape(move.text[:60]) + r"[^{}\n]{0,80}?"
-                                               r"\brating\W{0,4}(best|ok|poor)\b", re.I))
+                    patterns.append(_key_pattern(move.text[:60], r"[^{}\n]{0,80}?"
+                                                 r"\brating\W{0,4}(best|ok|poor)\b", re.I))
     return texts, patterns
 
 
@@ -436,6 +452,7 @@ def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
     skip = set(allowed)
     found: list[str] = []
     flat = " ".join(text.split())
+    lowered, flat_lowered = text.lower(), flat.lower()
     for item in pool:
         if item.id in skip:
             continue
@@ -444,8 +461,8 @@ def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
             if secret in flat:
                 found.append(f"{item.id}: answer prose {secret[:40]!r}")
         for pattern in patterns:
-            if pattern.search(text) or pattern.search(flat):
-                found.append(f"{item.id}: key pattern {pattern.pattern[:50]!r}")
+            if pattern.found_in(lowered, text) or pattern.found_in(flat_lowered, flat):
+                found.append(f"{item.id}: key pattern {pattern.regex.pattern[:50]!r}")
     if structured:
         for match in KEY_FIELD_PATTERN.finditer(text):
             found.append(f"keyed field {match.group(1)!r}")

@@ -594,11 +594,6 @@ def _text_of(path: Path) -> str:
     return _ANSI.sub("", html.unescape("\n".join(forms)))
 
 
-def _key_pattern(item: str, label: str) -> re.Pattern:
-    # item id, then a separator (== : = , ->) within a few characters, then the label
-    return re.compile(rf"{re.escape(item)}[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?{re.escape(label)}\b",
-                      re.IGNORECASE)
-
 
 def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, markers: bool = True) -> list[str]:
     """Hidden-test lines, mark-scheme lines and key pairs found under ``root``.
@@ -606,12 +601,14 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
     there because it is that trainee's own (correct) answer."""
     keys = SECRETS.all_keys
     lines = SECRETS.hidden_lines + SECRETS.scheme_lines
-    patterns = {item: _key_pattern(item, label) for item, label in keys.items()}
+    from powerdynamics.grading.pools import id_label_pattern
+
+    patterns = {item: id_label_pattern(item, label) for item, label in keys.items()}
     found: list[str] = []
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     for path in files:
         text = _text_of(path)
-        lowered = text.lower()  # the patterns ignore case: look for the item id first (fast)
+        lowered = text.lower()
         rel = path.relative_to(root) if path != root else Path(path.name)
         own = (allowed or {}).get(rel.parts[0], set())
         for line in lines:
@@ -620,7 +617,7 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
         if markers and ("BEGIN HIDDEN TESTS" in text or "END HIDDEN TESTS" in text):
             found.append(f"{rel}: hidden-test delimiter")
         for item, pattern in patterns.items():
-            if item not in own and item.lower() in lowered and pattern.search(text):
+            if item not in own and pattern.found_in(lowered, text):
                 found.append(f"{rel}: key of {item}")
         if POOL_ITEMS:
             from powerdynamics.grading.pools import key_leaks

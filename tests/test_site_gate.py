@@ -76,7 +76,7 @@ def test_every_page_loads_cleanly_offline_and_passes_axe(site, page):
     problems: dict[str, list] = {}
     for mode in ("light", "dark"):
         page.goto(f"{site['base']}/{site['pages'][0]}", wait_until="networkidle")
-        page.evaluate("(mode) => localStorage.setItem('mode', mode)", mode)
+        set_theme(page, mode)
         for rel in site["pages"]:
             page.console_errors.clear()
             page.request_log.failed.clear()

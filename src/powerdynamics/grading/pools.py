@@ -392,9 +392,9 @@ def _key_pattern(anchor: str, rest: str, flags: int = 0) -> KeyPattern:
     return KeyPattern(anchor.lower(), re.compile(re.escape(anchor) + rest, flags))
 
 
-def _sep_pattern(item: str, label: str) -> KeyPattern:
-    """item id, then a separator within a few characters, then the label (as the leak
-    test of the single-key assignments)."""
+def id_label_pattern(item: str, label: str) -> KeyPattern:
+    """item id, then a separator within a few characters, then the label: how a key is
+    written in code, JSON or prose (also the leak scan of the single-key assignments)."""
     return _key_pattern(item, rf"[\"'`]?\s*\)?\s*(?:==|:|=|,|->|→)\s*[\"'`]?{re.escape(label)}\b",
                         re.IGNORECASE)
 
@@ -419,13 +419,13 @@ def pool_secrets(item: Any) -> tuple[list[str], list[KeyPattern]]:
     if kind == "case":
         for text in item.decisive_feedback.values():
             prose(text)
-        patterns.append(_sep_pattern(item.id, item.decisive))
+        patterns.append(id_label_pattern(item.id, item.decisive))
         present = "+".join(sorted(item.present))
         patterns.append(_key_pattern(f"{present}>{item.decisive}", ""))
         patterns.append(_key_pattern(item.id, rf".{{0,200}}?present\W{{0,6}}"
                                      rf"{re.escape(json.dumps(list(item.present))[1:-1])}", re.S))
     elif kind in ("choice", "cue"):
-        patterns.append(_sep_pattern(item.id, item.key))
+        patterns.append(id_label_pattern(item.id, item.key))
     if kind == "cue":
         for sentence in item.sentences:
             prose(sentence.feedback)
@@ -443,6 +443,19 @@ def pool_secrets(item: Any) -> tuple[list[str], list[KeyPattern]]:
     return texts, patterns
 
 
+#: pool_secrets per item object, computed once: a leak scan calls key_leaks once per file
+#: with the same pool (half of a whole-site scan went into recompiling the patterns).
+#: The item is kept with its secrets, so an id() is never reused while cached.
+_SECRETS_OF: dict[int, tuple[Any, tuple[list[str], list[KeyPattern]]]] = {}
+
+
+def _secrets_of(item: Any) -> tuple[list[str], list[KeyPattern]]:
+    hit = _SECRETS_OF.get(id(item))
+    if hit is None or hit[0] is not item:
+        hit = _SECRETS_OF[id(item)] = (item, pool_secrets(item))
+    return hit[1]
+
+
 def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
               allowed: Iterable[str] = ()) -> list[str]:
     """Where ``text`` shows a pool key: one line per finding (empty when none).  With
@@ -456,7 +469,7 @@ def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
     for item in pool:
         if item.id in skip:
             continue
-        texts, patterns = pool_secrets(item)
+        texts, patterns = _secrets_of(item)
         for secret in texts:
             if secret in flat:
                 found.append(f"{item.id}: answer prose {secret[:40]!r}")

@@ -1,4 +1,5 @@
-"""Parallel autograde: ``--jobs 1`` against ``--jobs 2`` against plain ``nbgrader autograde``.
+"""Parallel autograde: ``--jobs 1`` against ``--jobs 2``, with and without ``--isolate``,
+against plain ``nbgrader autograde``.
 
     .venv/bin/python bench/bench_parallel.py [--submissions 40] [--jobs 2]
 
@@ -7,8 +8,13 @@ all-correct submissions of ``a1-bases-of-power`` are graded three times in the s
 run, from the same state (no autograded notebooks, no submission rows):
 
 1. plain ``nbgrader autograde`` (one process, one submission after another);
-2. ``powerdynamics grade autograde --jobs 1`` (one process per submission, in turn);
-3. ``powerdynamics grade autograde --jobs N`` (N processes at a time).
+2. ``powerdynamics grade autograde --jobs 1`` (one worker process);
+3. ``powerdynamics grade autograde --jobs N`` (N worker processes);
+4. ``--isolate --jobs 1`` (a fresh nbgrader process per submission, in turn);
+5. ``--isolate --jobs N`` (N such processes at a time).
+
+Speed-ups are printed like for like: ``--jobs N`` against ``--jobs 1`` on the same
+path, and each against plain nbgrader.
 
 After each run it checks every score (6 of 6) and the gradebook's row counts (the same
 after every run: no row lost or duplicated), then prints seconds, seconds per
@@ -56,14 +62,14 @@ def _check(course: Path, n: int, expected: int) -> dict[str, int]:
         return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}  # noqa: S608
 
 
-def _powerdynamics(course: Path, env: dict[str, str], jobs: int) -> float:
+def _powerdynamics(course: Path, env: dict[str, str], *options: str) -> float:
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "powerdynamics", "grade", "autograde", ASSIGNMENT,
-                           "--course", ".", "--jobs", str(jobs)], cwd=course, env=env,
+                           "--course", ".", *options], cwd=course, env=env,
                           capture_output=True, text=True, timeout=7200)
     seconds = time.monotonic() - start
     if proc.returncode != 0:
-        sys.exit(f"--jobs {jobs} failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
+        sys.exit(f"{' '.join(options)} failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
     return seconds
 
 
@@ -88,9 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         _submit(course, ASSIGNMENT, n, key)
         figures: dict[str, float] = {}
         rows: dict[str, dict[str, int]] = {}
+        many = str(args.jobs)
         runs = [("plain nbgrader autograde", lambda: _nbgrader(course, env, "autograde", ASSIGNMENT)),
-                ("--jobs 1", lambda: _powerdynamics(course, env, 1)),
-                (f"--jobs {args.jobs}", lambda: _powerdynamics(course, env, args.jobs))]
+                ("--jobs 1", lambda: _powerdynamics(course, env, "--jobs", "1")),
+                (f"--jobs {many}", lambda: _powerdynamics(course, env, "--jobs", many)),
+                ("--isolate --jobs 1", lambda: _powerdynamics(course, env, "--isolate", "--jobs", "1")),
+                (f"--isolate --jobs {many}",
+                 lambda: _powerdynamics(course, env, "--isolate", "--jobs", many))]
         for name, run in runs:
             _reset(course)
             figures[name] = run()
@@ -100,13 +110,16 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(f"gradebook row counts differ between runs: {rows}")
 
     load_after = os.getloadavg()
-    plain, one, many = (figures[name] for name, _ in runs)
+    plain, one, many, iso_one, iso_many = (figures[name] for name, _ in runs)
     print(f"autograde {n} all-correct submissions of {ASSIGNMENT} (python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)")
     for name, _ in runs:
         print(f"  {name:<26} {figures[name]:8.1f} s  {figures[name] / n:6.2f} s per submission")
-    print(f"  speed-up --jobs {args.jobs} vs --jobs 1:               {one / many:5.2f}x")
-    print(f"  speed-up --jobs {args.jobs} vs plain nbgrader autograde: {plain / many:5.2f}x")
+    j = args.jobs
+    print(f"  speed-up --jobs {j} vs --jobs 1:                     {one / many:5.2f}x")
+    print(f"  speed-up --isolate --jobs {j} vs --isolate --jobs 1: {iso_one / iso_many:5.2f}x")
+    print(f"  speed-up --jobs {j} vs plain nbgrader autograde:       {plain / many:5.2f}x")
+    print(f"  speed-up --jobs 1 vs plain nbgrader autograde:       {plain / one:5.2f}x")
     print(f"  gradebook rows after every run: {rows[runs[0][0]]}")
     return 0
 

@@ -273,13 +273,21 @@ def test_export_and_report_csvs_are_spreadsheet_safe(hostile):
 
 
 @pytest.mark.nbgrader
-def test_batch_table_refuses_unsafe_submissions(hostile):
+@pytest.mark.parametrize("route", ["isolate", "workers"])
+def test_batch_table_refuses_unsafe_submissions(hostile, route):
+    """Every autograde route (``--isolate`` and ``--jobs N``) refuses them before nbgrader."""
     from powerdynamics.batch import autograde_each, format_outcomes
+    from powerdynamics.grading.parallel import autograde_parallel
 
     course = hostile["course"]
-    outcomes = autograde_each(course.dir, A1, ["h09-link-to-passwd", "h10-fifo", "h11-oversized"],
-                              limit=60, log_dir=course.dir.parent / "logs")
+    unsafe = ["h09-link-to-passwd", "h10-fifo", "h11-oversized"]
+    if route == "isolate":
+        outcomes = autograde_each(course.dir, A1, unsafe, limit=60, log_dir=course.dir.parent / "logs")
+    else:
+        outcomes = autograde_parallel(course.dir, A1, unsafe, jobs=2, limit=60,
+                                      log_dir=course.dir.parent / "logs")
     assert [o.status for o in outcomes] == ["refused"] * 3
+    assert not any((course.dir / "autograded" / s).exists() for s in unsafe)
     table = format_outcomes(outcomes)
     assert "symbolic link" in table and "FIFO" in table and "bytes" in table
     assert "refused (not graded, nothing copied)" in table

@@ -216,9 +216,21 @@ def run_all(page) -> None:
 
 
 def wait_all_ran(page) -> None:
-    page.wait_for_function(
-        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
-        " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }")
+    """Wait until every code cell shows an execution count; on a timeout, say which cells
+    had not run, what the kernel indicator said and which dialogs were open."""
+    try:
+        page.wait_for_function(
+            "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+            " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }")
+    except Exception as exc:
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        waiting = [(i, t.strip()) for i, t in enumerate(prompts) if not any(c.isdigit() for c in t)]
+        status = page.locator(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus").all_inner_texts()
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        raise AssertionError(
+            f"Run All had not finished: {len(waiting)} of {len(prompts)} code cells not run "
+            f"(index, prompt): {waiting[:12]}; kernel indicator: {status}; dialogs: {dialogs}; "
+            f"errors so far: {error_outputs(page)[:3]}") from exc
 
 
 def error_outputs(page) -> list[str]:

@@ -5,15 +5,19 @@ process.  In nbgrader 0.9.6 that batch survives an infinite loop (interrupted), 
 that ignores SIGINT (``CellTimeoutError``: that submission fails, the rest go on) and a
 malformed notebook; the course's tests check exactly that.  This runner is the belt
 and braces for what a single process cannot survive (a kernel that wedges nbgrader
-itself, memory exhaustion): one ``nbgrader autograde --student`` process per
-submission, killed with its kernel after ``limit`` seconds, and a table of outcomes
-(graded with score, or failed with the reason) for every student.
+itself, memory exhaustion): submissions are graded in worker processes, a submission
+still running after ``limit`` seconds has its worker killed with its kernel, and a
+table of outcomes (graded with score, failed or refused with the reason) covers every
+student.  Unsafe submissions (links, FIFOs, oversized files, bad ids) are refused
+before nbgrader sees them.
 
     powerdynamics grade autograde a1-bases-of-power --course exercises --limit 300
     powerdynamics grade autograde a1-bases-of-power --course exercises --jobs 2
+    powerdynamics grade autograde a1-bases-of-power --course exercises --isolate
 
-``--jobs N`` runs N of those processes at a time (:mod:`powerdynamics.grading.parallel`,
-which keeps the gradebook intact).  The table also says which submissions have no
+``--jobs N`` runs N workers at a time and ``--isolate`` starts a fresh nbgrader process
+for every submission (:mod:`powerdynamics.grading.parallel`, which keeps the gradebook
+intact).  The table also says which submissions have no
 ``responses.json`` (:mod:`powerdynamics.grading.checks`, also ``grade check``).
 
 Only the standard library is imported at module level, so ``register`` can be wired
@@ -26,7 +30,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,10 +48,6 @@ class Outcome:
     score: float | None = None
     max_score: float | None = None
     no_answer: bool = False  # the submission holds no saved and no typed answer (scores 0)
-
-
-def _nbgrader_command() -> list[str]:
-    return [sys.executable, "-m", "nbgrader"]
 
 
 def _last_error(text: str) -> str:
@@ -83,6 +82,30 @@ def _scores(course: Path, assignment: str) -> dict[str, tuple[float, float]]:
     return result
 
 
+def refused_outcomes(course: Path, assignment: str, students: Sequence[str]) -> dict[str, Outcome]:
+    """The submissions that must not reach nbgrader (a bad student id, a link, a FIFO, an
+    oversized file...), each with its reasons; every grading path checks this first."""
+    from powerdynamics.grading.safety import student_id_problem, submission_problems
+
+    refused: dict[str, Outcome] = {}
+    for student in students:
+        why = student_id_problem(student)
+        problems = ([why] if why else []) + submission_problems(
+            course / "submitted" / student / assignment)
+        if problems:
+            refused[student] = Outcome(student, "refused", 0.0, None, "; ".join(problems))
+    return refused
+
+
+def add_scores(course: Path, assignment: str, outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Fill in each graded outcome's score from the gradebook."""
+    scores = _scores(course, assignment)
+    for outcome in outcomes:
+        if outcome.student in scores and outcome.status == "graded":
+            outcome.score, outcome.max_score = scores[outcome.student]
+    return list(outcomes)
+
+
 def autograde_each(
     course: str | os.PathLike[str],
     assignment: str,
@@ -93,42 +116,12 @@ def autograde_each(
     log_dir: str | os.PathLike[str] | None = None,
 ) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in its own ``nbgrader autograde``
-    process, killed (with its kernel) after ``limit`` seconds.  A failure is reported
-    for that student only; the others are graded all the same."""
-    course = Path(course).resolve()
-    students = list(students) if students is not None else submitted_students(course, assignment)
-    logs = Path(log_dir) if log_dir else course / "autograde-logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    outcomes: list[Outcome] = []
-    from powerdynamics.grading.reaper import run_limited
-    from powerdynamics.grading.safety import student_id_problem, submission_problems
+    process, one after another, killed (with its kernel) after ``limit`` seconds.  A
+    failure is reported for that student only; the others are graded all the same."""
+    from powerdynamics.grading.parallel import autograde_processes
 
-    for student in students:
-        why = student_id_problem(student)
-        problems = ([why] if why else []) + submission_problems(
-            course / "submitted" / student / assignment)
-        if problems:
-            outcomes.append(Outcome(student, "refused", 0.0, None, "; ".join(problems)))
-            continue
-        cmd = [*_nbgrader_command(), "autograde", assignment, "--student", student, *extra_args]
-        start = time.monotonic()
-        out, returncode, timed_out = run_limited(cmd, course, limit)
-        seconds = time.monotonic() - start
-        (logs / f"{assignment}--{student}.log").write_text(out or "", encoding="utf-8")
-        notebook_done = (course / "autograded" / student / assignment).is_dir()
-        if timed_out:
-            outcomes.append(Outcome(student, "failed", seconds, None,
-                                    f"killed after {limit:.0f} s (the submission hangs the kernel)"))
-        elif returncode != 0 or not notebook_done:
-            outcomes.append(Outcome(student, "failed", seconds, returncode,
-                                    _last_error(out or "") or "nbgrader autograde failed"))
-        else:
-            outcomes.append(Outcome(student, "graded", seconds, 0, "ok"))
-    scores = _scores(course, assignment)
-    for outcome in outcomes:
-        if outcome.student in scores:
-            outcome.score, outcome.max_score = scores[outcome.student]
-    return outcomes
+    return autograde_processes(course, assignment, students, jobs=1, limit=limit,
+                               extra_args=extra_args, log_dir=log_dir)
 
 
 def format_outcomes(outcomes: Sequence[Outcome]) -> str:
@@ -172,14 +165,11 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
         print(f"{course / 'submitted'}: no submissions of {args.assignment!r}", file=sys.stderr)
         return 2
     extra = ["--force"] if args.force else []
-    if args.jobs > 1:
-        from powerdynamics.grading.parallel import autograde_parallel
+    from powerdynamics.grading.parallel import autograde_parallel, autograde_processes
 
-        outcomes = autograde_parallel(course, args.assignment, students, jobs=args.jobs,
-                                      limit=args.limit, extra_args=extra)
-    else:
-        outcomes = autograde_each(course, args.assignment, students, limit=args.limit,
-                                  extra_args=extra)
+    run = autograde_processes if args.isolate else autograde_parallel
+    outcomes = run(course, args.assignment, students, jobs=max(1, args.jobs), limit=args.limit,
+                   extra_args=extra)
     _flag_answers(course, args.assignment, outcomes)
     print(format_outcomes(outcomes))
     if args.json:
@@ -203,7 +193,10 @@ def register(subparsers: Any) -> None:
                       help="seconds allowed per submission before it is killed (default 600)")
     auto.add_argument("--force", action="store_true", help="re-grade already graded submissions")
     auto.add_argument("--jobs", type=int, default=1, metavar="N",
-                      help="grade N submissions at a time, each in its own process (default 1)")
+                      help="grade N submissions at a time, in N worker processes (default 1)")
+    auto.add_argument("--isolate", action="store_true",
+                      help="a fresh nbgrader process for every submission (slower by one "
+                           "start-up, about 3 s, per submission)")
     auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
     auto.set_defaults(func=_cmd_autograde)
 

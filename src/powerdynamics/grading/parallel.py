@@ -17,8 +17,11 @@ Two ways to run the workers:
   formgrader calls), as the parent hands them out.  A submission that runs past ``limit``
   gets its worker killed with its kernel and reported as failed; a fresh worker takes
   over the rest of the queue.
-* :func:`autograde_processes`: one ``nbgrader autograde --student`` process per
-  submission, N at a time (the strongest isolation, slower by one start-up per submission).
+* :func:`autograde_processes` (``--isolate``): one ``nbgrader autograde --student``
+  process per submission, N at a time (the strongest isolation, slower by one start-up,
+  about 3 s, per submission).
+
+Both refuse unsafe submissions first (:func:`powerdynamics.grading.batch.refused_outcomes`).
 
     powerdynamics grade autograde a1-bases-of-power --course . --jobs 2
 
@@ -38,7 +41,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from powerdynamics.grading.batch import Outcome, _last_error, _scores, submitted_students
+from powerdynamics.grading.batch import (
+    Outcome,
+    _last_error,
+    add_scores,
+    refused_outcomes,
+    submitted_students,
+)
 from powerdynamics.grading.reaper import marked_env, new_marker, reap, run_limited
 
 __all__ = ["autograde_parallel", "autograde_processes", "install_gradebook_lock", "worker_main"]
@@ -188,16 +197,12 @@ def autograde_processes(
     students = list(students) if students is not None else submitted_students(course, assignment)
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    if not students:
-        return []
+    refused = refused_outcomes(course, assignment, students)
+    todo = [s for s in students if s not in refused]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = list(pool.map(
-            lambda s: _grade_one(course, assignment, s, limit, extra_args, logs), students))
-    scores = _scores(course, assignment)
-    for outcome in outcomes:
-        if outcome.student in scores:
-            outcome.score, outcome.max_score = scores[outcome.student]
-    return outcomes
+        graded = dict(zip(todo, pool.map(
+            lambda s: _grade_one(course, assignment, s, limit, extra_args, logs), todo), strict=True))
+    return add_scores(course, assignment, [refused.get(s) or graded[s] for s in students])
 
 
 class _Worker:
@@ -281,10 +286,11 @@ def autograde_parallel(
     students = list(students) if students is not None else submitted_students(course, assignment)
     logs = Path(log_dir) if log_dir else course / "autograde-logs"
     logs.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Outcome] = refused_outcomes(course, assignment, students)
     todo: queue.Queue[str] = queue.Queue()
     for student in students:
-        todo.put(student)
-    results: dict[str, Outcome] = {}
+        if student not in results:
+            todo.put(student)
 
     def run(number: int) -> None:
         worker: _Worker | None = None
@@ -318,12 +324,7 @@ def autograde_parallel(
         thread.start()
     for thread in threads:
         thread.join()
-    outcomes = [results[s] for s in students]
-    scores = _scores(course, assignment)
-    for outcome in outcomes:
-        if outcome.student in scores:
-            outcome.score, outcome.max_score = scores[outcome.student]
-    return outcomes
+    return add_scores(course, assignment, [results[s] for s in students])
 
 
 if __name__ == "__main__":

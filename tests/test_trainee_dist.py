@@ -144,6 +144,26 @@ def open_lesson(page, url: str) -> None:
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Kernel").first.wait_for()
 
 
+def answer_first_quiz(page) -> None:
+    """As a trainee: wait for the kernel to be idle, Run > Run All Cells, then answer the
+    first choice item wrongly and read its feedback (judged by the kernel)."""
+    from powerdynamics import default_bank
+
+    # The status bar reads "No Kernel | Initializing" at first; a Run All then clears the
+    # prompts and runs nothing (JupyterLab 4), so wait as a trainee would for "| Idle".
+    page.wait_for_function("() => { const t = document.querySelector('#jp-main-statusbar')?.textContent"
+                           " || ''; return /\\| Idle/.test(t) && !/No Kernel/.test(t); }")
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    fs = page.locator(".pdq-live fieldset.pdq-kind-choice").first
+    fs.wait_for()
+    item = {s.id: s for s in default_bank()}[fs.get_attribute("data-pdq-item")]
+    wrong = item.distractors[0]
+    fs.locator(f"input[value='{wrong}']").click()
+    fs.get_by_role("button", name="Check").click()
+    fs.get_by_text(item.feedback[wrong][:50]).wait_for()
+
+
 def menu_labels(page) -> list[str]:
     return [t.strip() for t in page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").all_inner_texts()]
 
@@ -188,14 +208,10 @@ def test_powerdynamics_lab_from_the_wheel(dist, page, tmp_path):
         assert sorted(i["name"] for i in json.loads(lab.get("/api/contents"))["content"]
                       if i["type"] == "notebook") == LESSONS
 
-        # Answering a quiz here is left out for now: in this test's browser context Run All
-        # leaves lesson 1 without outputs, while the same launcher and environment driven
-        # by a plain Playwright page run it (see the issue-15 report). test_lab.py answers
-        # every kind in a real JupyterLab.
+        answer_first_quiz(page)
 
         # The terminal's PATH: JupyterLab's environment (which its non-login terminals
         # inherit) starts with the venv's bin, although the PATH given had no venv.
-        # (Typing in JupyterLab's terminal is left out: see the comment above.)
         children = Path(f"/proc/{lab.proc.pid}/task/{lab.proc.pid}/children").read_text().split()
         environ = Path(f"/proc/{children[0]}/environ").read_bytes().split(b"\0")
         path = next(v for v in environ if v.startswith(b"PATH=")).decode()[5:].split(os.pathsep)

@@ -359,6 +359,52 @@ def test_report_gives_per_item_statistics_over_those_who_saw_each_item(pipeline,
     ana_first = pipeline.draws["ana.k"].items[0]
     assert int(rows[ana_first]["n"]) >= 1
 
+    # The minimal pair tp-p01/tp-p04 (legitimate vs expert): per member, who saw it and
+    # whether they gave its own key, the partner's key or something else, from the
+    # trainees' own answers and draws.
+    from powerdynamics.analytics.pairs import answered_label
+
+    by_id = {it.id: it for it in pool}
+    with (pipeline.course.dir / f"pairs-{ASSIGNMENT}.csv").open(encoding="utf-8", newline="") as handle:
+        pairs = {r["item"]: r for r in csv.DictReader(handle)}
+    assert set(pairs) == {"tp-p01", "tp-p04"}
+    from powerdynamics.grading.draws import draw_for
+
+    own_draw = [t for t in graded if t.draw_of is None]  # a swapped draw says nothing of the pair
+    assert len(own_draw) < len(graded)
+    assert "left out of the answers per item: cy.swap" in run.output
+    for item, partner in (("tp-p01", "tp-p04"), ("tp-p04", "tp-p01")):
+        want = {"n": 0, "own_key": 0, "partner_key": 0, "other": 0}
+        for t in own_draw:
+            if item not in draw_for(pipeline.forms["assignment"], t.id, pipeline.forms["forms"]).items:
+                continue
+            want["n"] += 1
+            given = answered_label(by_id[item], {**(t.answers or {}), **(t.typed or {})}.get(item))
+            which = ("own_key" if given == by_id[item].key else
+                     "partner_key" if given == by_id[partner].key else "other")
+            want[which] += 1
+        assert {k: int(pairs[item][k]) for k in want} == want, (item, pairs[item])
+        assert pairs[item]["pair"] == "tp-ward" and pairs[item]["partner_keys"] == by_id[partner].key
+    # Case items: one row per source of every case item, over the same trainees.
+    with (pipeline.course.dir / f"case-labels-{ASSIGNMENT}.csv").open(encoding="utf-8", newline="") as handle:
+        labels = list(csv.DictReader(handle))
+    cases = [it for it in pool if it.kind == "case"]
+    assert [(r["item"], r["label"]) for r in labels] == [(c.id, o) for c in cases for o in c.options]
+    seen = {t.id: draw_for(pipeline.forms["assignment"], t.id, pipeline.forms["forms"]).items for t in own_draw}
+    for r in labels:
+        item = by_id[r["item"]]
+        assert int(r["n"]) == sum(1 for t in own_draw if item.id in seen[t.id])
+        assert (r["at_work"] == "yes") == (r["label"] in item.present)
+        assert int(r["marked"]) <= int(r["answered"]) <= int(r["n"])
+    with (pipeline.course.dir / f"cue-sentences-{ASSIGNMENT}.csv").open(encoding="utf-8", newline="") as handle:
+        sentences = list(csv.DictReader(handle))
+    cues = [it for it in pool if it.kind == "cue"]
+    assert len(sentences) == sum(len(c.sentences) for c in cues)
+    html = (pipeline.course.dir / f"report-{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    for heading in ("Minimal pairs: was the changed detail seen?", "Pool items (each over",
+                    "Case items: each source marked", "Cue items: the sentence pointed at"):
+        assert heading in html, heading
+
 
 @pytest.mark.nbgrader
 def test_the_batch_table_carries_the_flag(pipeline):

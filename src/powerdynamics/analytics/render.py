@@ -137,6 +137,53 @@ def items_table_html(section: AssignmentReport) -> str:
                    "Options chosen", "Revise?"], rows, numeric=(3, 4, 5))
 
 
+def _pooled_html(section: AssignmentReport, anchor: str) -> str:
+    """With per-trainee draws: each pool item over those who saw it, and the minimal pairs."""
+    out = []
+    if section.pooled:
+        out.append(f'<h3 id="{anchor}-pool">Pool items (each over the trainees who saw it)</h3>')
+        out.append(_table(
+            f"Pool items of {section.name}: n, difficulty and discrimination over those who saw each",
+            ["Item", "Saw it (n)", "Full marks", "Difficulty", "Discrimination", "Revise?"],
+            ([escape(s.item), str(s.n), str(s.correct), _num(s.difficulty),
+              _num(s.discrimination, signed=True), escape(", ".join(s.flags) or "-")]
+             for s in section.pooled), numeric=(1, 2, 3, 4)))
+    stats = section.answer_stats
+    if stats.pairs:
+        out.append(f'<h3 id="{anchor}-pairs">Minimal pairs: was the changed detail seen?</h3>')
+        out.append("<p>Each pair tells one situation twice with one detail changed and a "
+                   "different key. A trainee who gives a member its partner's key read the "
+                   "shared situation and missed the detail that decides it.</p>")
+        out.append(_table(
+            f"Minimal pairs of {section.name}: answers per member",
+            ["Item", "Pair", "Key", "Partner's key", "Saw it (n)", "Own key", "Partner's key given",
+             "Other or none"],
+            ([escape(r.item), escape(r.pair), escape(short_label(r.key)),
+              escape(", ".join(short_label(k) for k in r.partner_keys)), str(r.n), str(r.right),
+              str(r.partner), str(r.other)] for r in stats.pairs), numeric=(4, 5, 6, 7)))
+    if stats.case_labels:
+        out.append(f'<h3 id="{anchor}-case-labels">Case items: each source marked</h3>')
+        out.append("<p>For a source at work the share marked is the hit rate (low: the "
+                   "source is missed); for one not at work it is the false-alarm rate (high: "
+                   "it is read into the situation).</p>")
+        out.append(_table(
+            f"Case items of {section.name}: hit and false-alarm rates per source",
+            ["Item", "Source", "At work?", "Saw it (n)", "Marked", "Rate", "Chosen as decisive"],
+            ([escape(r.item), escape(short_label(r.label)),
+              "yes, decisive" if r.decisive else ("yes" if r.at_work else "no"), str(r.n),
+              f"{r.marked} of {r.answered}", ("hit " if r.at_work else "false alarm ") + _pct(r.rate),
+              str(r.chosen_decisive)] for r in stats.case_labels), numeric=(3, 4, 6)))
+    if stats.cue_sentences:
+        out.append(f'<h3 id="{anchor}-cue-sentences">Cue items: the sentence pointed at</h3>')
+        out.append(_table(
+            f"Cue items of {section.name}: how many chose each sentence as the decisive one",
+            ["Item", "Sentence", "Decisive?", "Saw it (n)", "Pointed at it", "Labels given"],
+            ([escape(r.item), str(r.sentence + 1), "yes" if r.decisive else "no", str(r.n),
+              str(r.pointed), escape("; ".join(f"{short_label(k)} {v}" for k, v in r.labels) or "-")]
+             for r in stats.cue_sentences), numeric=(1, 3, 4)))
+    return "".join(out)
+
+
 def _confusion_tables(confusion: Confusion, assignment: str) -> str:
     out = []
     for category, rows in confusion.rows.items():
@@ -196,6 +243,7 @@ def _section_html(section: AssignmentReport, anchor: str) -> str:
     out.append(_figure(item_map_figure(a), item_map_alt_text(a, section.name),
                        "Each item's difficulty and discrimination; shaded areas are the revise zones."))
     out.append(items_table_html(section))
+    out.append(_pooled_html(section, anchor))
     out.append(f'<h3 id="{anchor}-revise">Items to revise</h3>')
     if a.to_revise:
         out.append("<ul>" + "".join(
@@ -363,6 +411,23 @@ def write_csvs(report: CourseReport, folder: Path, suffix: str = "") -> list[Pat
                       _f(s.discrimination), _f(s.p_upper), _f(s.p_lower), "; ".join(s.flags)]
                      for s in section.pooled or ()]
         tables["pooled-items.csv"] = rows
+    stats = [(section.name, section.answer_stats) for section in report.assignments]
+    if any(st.pairs for _, st in stats):  # minimal pairs (issue 11): the other member's key given
+        tables["pairs.csv"] = [["assignment", "pair", "item", "key", "partner_keys", "n", "own_key",
+                                "partner_key", "other"]] + [
+            [name, r.pair, r.item, r.key, " ".join(r.partner_keys), str(r.n), str(r.right),
+             str(r.partner), str(r.other)] for name, st in stats for r in st.pairs]
+    if any(st.case_labels for _, st in stats):  # per source of a case item: hits, false alarms
+        tables["case-labels.csv"] = [["assignment", "item", "label", "at_work", "decisive", "n",
+                                      "answered", "marked", "rate", "chosen_decisive"]] + [
+            [name, r.item, r.label, "yes" if r.at_work else "no", "yes" if r.decisive else "no",
+             str(r.n), str(r.answered), str(r.marked), _f(r.rate), str(r.chosen_decisive)]
+            for name, st in stats for r in st.case_labels]
+    if any(st.cue_sentences for _, st in stats):  # per sentence of a cue item: pointed at
+        tables["cue-sentences.csv"] = [["assignment", "item", "sentence", "decisive", "n", "pointed",
+                                        "labels"]] + [
+            [name, r.item, str(r.sentence + 1), "yes" if r.decisive else "no", str(r.n), str(r.pointed),
+             "; ".join(f"{k} {v}" for k, v in r.labels)] for name, st in stats for r in st.cue_sentences]
     paths = []
     for name, rows in tables.items():
         path = folder / name.replace(".csv", f"{suffix}.csv")

@@ -16,7 +16,9 @@ confuses.  This module reads what the course already has, and nothing else:
 
 It writes ONE self-contained HTML page (figures embedded as base64 PNG with alt text,
 inline CSS, no script, no external request) and ``items.csv``, ``categories.csv``,
-``confusion.csv`` and ``students.csv`` beside it.  The report holds answer keys and
+``confusion.csv`` and ``students.csv`` beside it; with per-trainee draws also
+``pooled-items.csv`` (each pool item over those who saw it) and, when the pool has
+minimal pairs, ``pairs.csv`` (:mod:`.pairs`: the partner's key given).  The report holds answer keys and
 trainees' scores: it is instructor material, like the gradebook.
 
 Expected problems (no gradebook yet, an assignment nobody has submitted, submissions
@@ -30,7 +32,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -342,6 +344,17 @@ def read_saved_answers(folder: Path) -> SavedAnswers:
 # =====================================================================================
 # The report's model
 # =====================================================================================
+@dataclass(frozen=True)
+class AnswerStats:
+    """What the cohort answered in a pooled assignment, item by item, from the saved
+    answers and the instructor's pool file (keys): minimal pairs, case labels, cue
+    sentences."""
+
+    pairs: tuple = ()  # analytics.pairs.PairMember
+    case_labels: tuple = ()  # analytics.kind_stats.CaseLabelRow
+    cue_sentences: tuple = ()  # analytics.kind_stats.CueSentenceRow
+
+
 @dataclass
 class AssignmentReport:
     """One assignment: its items, the analysis (``None`` when nothing is graded) and messages."""
@@ -353,6 +366,7 @@ class AssignmentReport:
     submissions: int = 0
     #: per-trainee draws (issue 12): per-item statistics over those who saw each item
     pooled: tuple | None = None
+    answer_stats: AnswerStats = field(default_factory=AnswerStats)  # pooled assignments only
 
 
 @dataclass
@@ -399,8 +413,9 @@ def _merge_items(gradebook_cells: Sequence[tuple[str, float]], source: Sequence[
 
 
 def _pooled(name: str, found: GradebookAssignment, course_dir: Path, settings: CourseSettings,
-            notes: list[Note]) -> tuple | None:
-    """Per-item statistics of an assignment with per-trainee draws, or ``None``."""
+            notes: list[Note]) -> tuple[tuple, AnswerStats] | None:
+    """Per-item statistics and minimal-pair rows of an assignment with per-trainee draws,
+    or ``None``."""
     from powerdynamics.analytics.pooled import analyse_pooled, per_item_scores
     from powerdynamics.grading.pools import PoolError, items_path, read_items_file
 
@@ -425,7 +440,58 @@ def _pooled(name: str, found: GradebookAssignment, course_dir: Path, settings: C
         f"{name!r} shows each trainee a different draw ({path.name}): the graded cells q01, q02, "
         "... are positions, not items. Per-item n, difficulty and discrimination over the "
         "trainees who saw each item are in pooled-items.csv.")))
-    return analyse_pooled(ids, rows)
+    return analyse_pooled(ids, rows), _answer_stats(name, data, graded, course_dir, settings, notes)
+
+
+def _answer_stats(name: str, data: Mapping[str, Any], graded: Mapping[str, Any], course_dir: Path,
+                  settings: CourseSettings, notes: list[Note]) -> AnswerStats:
+    from powerdynamics.analytics.kind_stats import case_label_rows, cue_sentence_rows
+    from powerdynamics.analytics.pairs import pair_confusion
+    from powerdynamics.grading.draws import draw_for
+    from powerdynamics.grading.pools import POOLS_DIR, PoolError, load_pool, pool_path
+
+    found = pool_path(course_dir / POOLS_DIR, name)
+    if found is None:
+        return AnswerStats()
+    try:
+        pool = load_pool(found)
+    except PoolError as exc:
+        notes.append(Note("warning", f"answers per item: {exc}"))
+        return AnswerStats()
+    from powerdynamics.grading.assessment import RESPONSES_FILE
+    from powerdynamics.grading.pool_grading import choose, draw_mismatch, read_pool_responses
+
+    by_id = {it.id: it for it in pool}
+    shown: dict[str, Sequence[str]] = {}
+    answers: dict[str, dict[str, Any]] = {}
+    mismatched = []
+    for student in sorted(graded):
+        draw = draw_for(data["assignment"], student, data["forms"])
+        folder = course_dir / settings.autograded / student / name
+        saved = read_pool_responses(folder / RESPONSES_FILE)
+        if draw_mismatch(saved.draw, draw, student, saved.answers, set(by_id)):
+            mismatched.append(student)  # someone else's draw: their answers say nothing here
+            continue
+        typed = _typed_answers(folder) or {}
+        given = {}
+        for item_id in draw.items:  # the answer that counted, as grading chose it
+            chosen = choose(by_id[item_id], saved.answers.get(item_id), typed.get(item_id), []) \
+                if item_id in by_id else None
+            if chosen is not None and chosen.problem is None:
+                given[item_id] = chosen.value
+        shown[student], answers[student] = draw.items, given
+    if mismatched:
+        notes.append(Note("info", (
+            f"{len(mismatched)} submission(s) hold another trainee's draw (DrawMismatch) and are "
+            f"left out of the answers per item: {_names(mismatched)}.")))
+    stats = AnswerStats(pair_confusion(pool, answers, shown), case_label_rows(pool, answers, shown),
+                        cue_sentence_rows(pool, answers, shown))
+    if stats.pairs:
+        notes.append(Note("info", (
+            f"{len({r.pair for r in stats.pairs})} minimal pair group(s) in {found.name}: per "
+            "member, how many trainees gave the other member's key (the one changed detail "
+            "missed) are in pairs.csv and the table below.")))
+    return stats
 
 
 def _assignment_report(name: str, found: GradebookAssignment | None, settings: CourseSettings,
@@ -448,7 +514,7 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
         return section
     section.items = _merge_items(found.cells, source, notes, source_dir)
     section.submissions = len(found.scores)
-    section.pooled = _pooled(name, found, course_dir, settings, notes)
+    section.pooled, section.answer_stats = _pooled(name, found, course_dir, settings, notes) or (None, AnswerStats())
     if not found.cells:
         notes.append(Note("warning", f"{name!r} has no autograded grade cells: nothing to analyse."))
         return section

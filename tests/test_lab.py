@@ -86,3 +86,35 @@ def test_one_item_of_each_kind_answered_in_lab_and_recorded(lab, page):
         time.sleep(0.2)
     assert [(a.item_id, a.chosen) for a in answers] == want
     assert page.request_log.external == [], page.request_log.external
+
+
+def test_answers_come_back_after_a_kernel_restart(lab, page):
+    """Kernel restarted, cells run again: the quiz shows the answer given, its feedback and
+    the score, from the progress store (the book does the same from the browser)."""
+    page.set_default_timeout(60_000)
+    run_notebook_in_lab(page, lab, NOTEBOOK)
+    choice = next(i for i in one_of_each_kind() if i.kind == "choice")
+    wrong = choice.distractors[0]
+    fs = page.locator(".pdq-live fieldset.pdq-kind-choice")
+    fs.locator(f"input[value='{wrong}']").click()
+    fs.get_by_role("button", name="Check").click()
+    fs.get_by_text(choice.feedback[wrong][:50]).wait_for()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not ProgressStore(lab["db"]).answers():
+        time.sleep(0.2)
+
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function("() => document.querySelectorAll('.pdq-live').length === 1"
+                           " && document.querySelector('.jp-InputPrompt').textContent.includes('[1]')")
+    fs = page.locator(".pdq-live fieldset.pdq-kind-choice")
+    fs.get_by_text(choice.feedback[wrong][:50]).wait_for()
+    assert fs.locator(f"input[value='{wrong}']").is_checked()
+    assert fs.get_by_role("button", name="Try again").is_visible()
+    assert page.locator(".pdq-live .pdq-score").inner_text().startswith("Score: 0 of 1 answered")
+    page.locator(".pdq-live .pdq-reset").click()  # Start again: a fresh quiz, as in the book
+    fs = page.locator(".pdq-live fieldset.pdq-kind-choice")
+    assert not fs.locator(f"input[value='{wrong}']").is_checked()
+    assert page.locator(".pdq-live .pdq-score").inner_text().startswith("No answers yet")

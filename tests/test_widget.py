@@ -61,3 +61,35 @@ def test_bad_answer_gets_no_verdict_and_no_record(tmp_path):
     assert sent[-1]["verdict"] is None and "not an option" in sent[-1]["error"]
     assert store.answers() == []
     assert sent[-1]["score"] == score_line(0, 0, 1)
+
+
+def test_a_new_widget_shows_the_answers_the_store_holds_as_after_a_kernel_restart(tmp_path):
+    """Re-running the quiz cell (after a kernel restart) restores each item's latest answer
+    with its feedback and counts its latest first try, as a reload does in the book."""
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    first = ScenarioQuiz(bank=one_of_each_kind(), progress=store, seed=None)
+    items = {p.scenario.kind: p.scenario for p in first.items}
+    choice, cue = items["choice"], items["cue"]
+    wrong = choice.distractors[0]
+    messages(first.widget)
+    for answer in (wrong, choice.key):  # wrong first, then right after "Try again"
+        first.widget._on_message(first.widget, {"type": "answer", "req": 1, "item": choice.id, "answer": answer})
+    first.widget._on_message(first.widget, {"type": "answer", "req": 2, "item": cue.id,
+                                            "answer": {"label": cue.key, "sentence": 0}})
+
+    again = ScenarioQuiz(bank=one_of_each_kind(), progress=store, seed=None)  # the cell run again
+    w = again.widget
+    restored = w.data["restored"]
+    assert restored == {choice.id: {"first": wrong, "last": choice.key},
+                        cue.id: {"first": f"{cue.key}@0", "last": f"{cue.key}@0"}}
+    views = {v["id"]: v for v in w.data["items"]}
+    assert set(views[choice.id]["v"]) == {wrong, choice.key}  # only what is shown, not every answer
+    assert "v" not in views[items["case"].id]  # never answered: Python judges it live
+    assert w.tally.answered == 2 and w.tally.correct == int(grade(cue, {"label": cue.key, "sentence": 0}).correct)
+    sent = messages(w)
+    w._on_message(w, {"type": "answer", "req": 3, "item": choice.id, "answer": wrong})
+    assert sent[-1]["score"] == w.tally.summary()
+    assert store.answers()[-1].attempt == 3  # the third answer to that item since its first try
+
+    review = ScenarioQuiz.review(limit=3, seed=1, progress=store, bank=one_of_each_kind())
+    assert review.widget.data["restored"] == {}  # a review starts each item afresh

@@ -12,7 +12,7 @@ Every user-facing sentence the front end shows is in :data:`STRINGS` (one place)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -132,8 +132,10 @@ def answers_of(item: Any) -> Iterator[Any]:
     yield from module_for(item).every_answer(item)
 
 
-def embedded_verdicts(item: Any) -> tuple[list[str], dict[str, list[Any]]]:
-    """(texts, verdicts per token) for one item: each text stored once."""
+def embedded_verdicts(item: Any, only: Collection[str] | None = None
+                      ) -> tuple[list[str], dict[str, list[Any]]]:
+    """(texts, verdicts per token) for one item: each text stored once.  ``only``: just
+    these answer tokens (the live quiz's restored answers), not every possible answer."""
     texts: list[str] = []
     index: dict[str, int] = {}
 
@@ -145,6 +147,8 @@ def embedded_verdicts(item: Any) -> tuple[list[str], dict[str, list[Any]]]:
 
     verdicts: dict[str, list[Any]] = {}
     for answer in answers_of(item):
+        if only is not None and answer_token(item, answer) not in only:
+            continue
         v = grade(item, answer).as_dict()
         parts: list[int] = []
         for key, text in v["parts"]:
@@ -152,6 +156,11 @@ def embedded_verdicts(item: Any) -> tuple[list[str], dict[str, list[Any]]]:
         verdicts[answer_token(item, answer)] = [v["score"], int(v["correct"]), at(v["headline"]),
                                                 at(v["feedback"]), parts]
     return texts, verdicts
+
+
+def answer_of_token(item: Any, token: str) -> Any:
+    """The answer whose token is ``token`` (``None`` when no possible answer has it)."""
+    return next((a for a in answers_of(item) if answer_token(item, a) == token), None)
 
 
 def quiz_data(quiz: ScenarioQuiz, *, verdicts: bool = True) -> dict[str, Any]:

@@ -7,6 +7,11 @@ progress store (the answer token in ``chosen``: a case's marking and decisive ch
 a cue's label and sentence, a session's path ``"0.2.1"``; the partial score is
 ``grade(item, chosen).score``) and replies with ``Verdict.as_dict()`` and the running
 score line. anywidget needs no server extension, so this works in JupyterLite too.
+
+Answers survive a kernel restart as they survive a reload in the book: a new widget for
+the same items shows each item's latest answer from the progress store, with its
+feedback, and counts each latest first try in the score (:func:`restored_answers`).
+"Start again" clears that, as in the book.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import traitlets
 
 from powerdynamics.kinds import answer_token, grade
 from powerdynamics.kinds.session import END, follow, parse_answer
-from powerdynamics.quiz.frontend import module_source, quiz_data, stylesheet
+from powerdynamics.quiz.frontend import answer_of_token, embedded_verdicts, module_source, quiz_data, stylesheet
 from powerdynamics.scoring import Tally, Verdict
 
 if TYPE_CHECKING:
@@ -36,6 +41,28 @@ def finished(item: Any, answer: Any) -> bool:
     return nxt == END or item.nodes[nxt].end is not None
 
 
+def restored_answers(quiz: ScenarioQuiz) -> dict[str, dict[str, Any]]:
+    """Per item of ``quiz`` with answers in its progress store: the latest first try
+    (``first``, the token of the latest attempt-1 answer), the latest answer (``last``)
+    and the answers given since that first try (``n``), as the book keeps them in the
+    browser.  Empty for a review (it starts each item afresh) or without a store."""
+    store = quiz.progress
+    if store is None or quiz.review_rule is not None:
+        return {}
+    ids = {p.scenario.id for p in quiz.items}
+    found: dict[str, dict[str, Any]] = {}
+    for answer in store.answers():
+        if answer.item_id not in ids:
+            continue
+        if answer.attempt == 1:
+            found[answer.item_id] = {"first": answer.chosen, "n": 0}
+        entry = found.get(answer.item_id)
+        if entry is not None:
+            entry["last"] = answer.chosen
+            entry["n"] += 1
+    return found
+
+
 class QuizWidget(anywidget.AnyWidget):
     """One quiz; ``tally`` counts first answers, ``attempts`` answers per item."""
 
@@ -44,11 +71,27 @@ class QuizWidget(anywidget.AnyWidget):
     data = traitlets.Dict().tag(sync=True)
 
     def __init__(self, quiz: ScenarioQuiz, **kwargs: Any) -> None:
-        super().__init__(data=quiz_data(quiz, verdicts=False), **kwargs)
+        items = {p.scenario.id: p.scenario for p in quiz.items}
+        tally = Tally(list(items))
+        attempts: dict[str, int] = {}
+        data = quiz_data(quiz, verdicts=False)
+        restored = {}
+        for item_id, entry in restored_answers(quiz).items():
+            item = items[item_id]
+            first = answer_of_token(item, entry["first"])
+            if first is None or answer_of_token(item, entry["last"]) is None:
+                continue  # an answer this item no longer has (the bank changed)
+            restored[item_id] = {"first": entry["first"], "last": entry["last"]}
+            tally.record(grade(item, first))
+            attempts[item_id] = entry["n"]
+            view = next(v for v in data["items"] if v["id"] == item_id)
+            view["t"], view["v"] = embedded_verdicts(item, only={entry["first"], entry["last"]})
+        data["restored"] = restored
+        super().__init__(data=data, **kwargs)
         self.quiz = quiz
-        self._items = {p.scenario.id: p.scenario for p in quiz.items}
-        self.tally = Tally([p.scenario.id for p in quiz.items])
-        self.attempts: dict[str, int] = {}
+        self._items = items
+        self.tally = tally
+        self.attempts = attempts
         self.last_verdict: Verdict | None = None
         self.on_msg(self._on_message)
 

@@ -159,7 +159,8 @@ export function mount(root, data, judge, persist, opts) {
   const S = data.s, L = data.labels, uid = data.quiz, N = data.items.length;
   const review = !!(opts && opts.review);
   const firsts = {}, answeredHere = {};
-  const stored = persist && !review ? load() : {};
+  // The book keeps answers in the browser; the live quiz is given them by Python.
+  const stored = persist && !review ? load() : (data.restored || {});
   for (const c of Array.from(root.children)) if (!/^(SCRIPT|STYLE)$/.test(c.tagName)) c.remove();
   root.classList.add("pdq-quiz");
   const title = h("p", { cls: "pdq-title", id: uid + "-title", text: fill(S.title, { title: data.title }) });
@@ -441,7 +442,7 @@ export function mount(root, data, judge, persist, opts) {
     pythonScore = null;
     if (judge.reset) judge.reset();
     section.remove();
-    mount(root, data, judge, persist, opts);
+    mount(root, persist ? data : Object.assign({}, data, { restored: {} }), judge, persist, opts);
     const input = root.querySelector("input");
     if (input) input.focus();
   });

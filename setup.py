@@ -1,12 +1,14 @@
-"""Build step that puts the lesson notebooks into the wheel.
+"""Build step that puts the lesson notebooks and the bank snapshot into the wheel.
 
 ``notebooks/`` stays the only copy of the lessons in the repository; building a wheel
 copies ``notebooks/*.ipynb`` into the package as ``powerdynamics/lessons/`` (read by
 ``powerdynamics.learner.workspace``). Everything else is in ``pyproject.toml``;
 ``MANIFEST.in`` keeps instructor material (``exercises/``, key-check records) out of
-the sdist.
+the sdist.  It also writes ``powerdynamics/bank/data/bank.json``, the pre-parsed bank
+(``powerdynamics.bank.snapshot``: the first quiz does not wait for the YAML parser).
 """
 
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -27,6 +29,19 @@ class build_py_with_lessons(build_py):  # noqa: N801 (setuptools command naming)
         target.mkdir(parents=True, exist_ok=True)
         for lesson in lessons:
             self.copy_file(str(lesson), str(target / lesson.name))
+        self.write_bank_snapshot(Path(self.build_lib) / "powerdynamics" / "bank" / "data")
+
+    def write_bank_snapshot(self, data: Path) -> None:
+        sys.path.insert(0, str(ROOT / "src"))
+        try:
+            from powerdynamics.bank.snapshot import SNAPSHOT_NAME, write_snapshot
+        except ImportError as exc:  # a build environment without the package's dependencies
+            print(f"setup.py: no bank snapshot in this wheel ({exc}); the bank loads from YAML",
+                  file=sys.stderr)
+            return
+        finally:
+            sys.path.pop(0)
+        write_snapshot(sorted(data.glob("*.yaml")), data / SNAPSHOT_NAME)
 
 
 setup(cmdclass={"build_py": build_py_with_lessons})

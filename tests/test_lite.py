@@ -143,6 +143,18 @@ def test_built_site_is_local_locked_and_small(lite_site):
     assert not list(lite_site.rglob(".jupyterlite.doit.db"))
     for lesson in LESSONS:
         assert (lite_site / "files" / lesson).exists(), lesson
+    # The course wheel carries the pre-parsed bank, made from exactly the YAML it ships.
+    import tempfile
+    import zipfile
+
+    from powerdynamics.bank.snapshot import SNAPSHOT_NAME, load_snapshot
+
+    wheel = lite_site / PYODIDE_DIR / plock["packages"]["powerdynamics"]["file_name"]
+    with zipfile.ZipFile(wheel) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extractall(tmp, [n for n in zf.namelist() if n.startswith("powerdynamics/bank/data/")])
+        data = Path(tmp) / "powerdynamics" / "bank" / "data"
+        items = load_snapshot(data / SNAPSHOT_NAME, sorted(data.glob("*.yaml")))
+    assert items is not None and len(items) == len(_bank())
 
 
 @pytest.mark.lite

@@ -76,6 +76,14 @@ def test_installed_package_holds_the_lessons_and_no_key(dist):
          "from powerdynamics.learner.workspace import shipped_lessons_dir as d; print(d())"],
         capture_output=True, text=True, cwd=dist.env, env=_clean_env(dist.env))
     assert where.stdout.strip() == str(package / "lessons"), where.stderr
+    # The pre-parsed bank (powerdynamics.bank.snapshot) is there and is what loads.
+    assert (package / "bank" / "data" / "bank.json").is_file()
+    used = subprocess.run(
+        [str(dist.bin / "python"), "-c",
+         "from powerdynamics.bank import snapshot as s, loader as l; f = l.bank_files(); "
+         "print(len(s.load_snapshot(f[0].parent / s.SNAPSHOT_NAME, f) or []))"],
+        capture_output=True, text=True, cwd=dist.env, env=_clean_env(dist.env))
+    assert int(used.stdout.strip() or 0) > 200, used.stderr
 
 
 @pytest.mark.install

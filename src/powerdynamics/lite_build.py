@@ -200,6 +200,10 @@ def build_course_wheel(root: Path, out_dir: Path) -> Path:
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(root / name, src / name)
         shutil.copytree(root / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        from powerdynamics.bank.snapshot import SNAPSHOT_NAME, write_snapshot
+
+        data = src / "src" / "powerdynamics" / "bank" / "data"  # the pre-parsed bank: no YAML
+        write_snapshot(sorted(data.glob("*.yaml")), data / SNAPSHOT_NAME)  # parsing in the browser
         result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                                  "--no-build-isolation", "-w", str(out_dir), str(src)],
                                 capture_output=True, text=True)

@@ -86,5 +86,14 @@ class Bank:
 
 @cache
 def default_bank() -> Bank:
-    """The practice bank shipped with the package (loaded once per process)."""
-    return Bank.from_files(bank_files())
+    """The practice bank shipped with the package (loaded once per process): from the
+    wheel's pre-parsed snapshot when it matches the YAML files (:mod:`.snapshot`), else
+    from the YAML."""
+    from .snapshot import SNAPSHOT_NAME, load_snapshot
+
+    files = bank_files()
+    if files:
+        items = load_snapshot(files[0].parent / SNAPSHOT_NAME, files)
+        if items is not None:
+            return Bank(items)
+    return Bank.from_files(files)

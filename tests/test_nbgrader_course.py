@@ -644,11 +644,11 @@ def test_the_leak_finder_finds_leaks():
 @pytest.mark.nbgrader
 def test_no_leak_in_release_or_feedback(pipeline):
     course = pipeline.course
-    assert find_leaks(course.dir / "release") == []
+    assert find_leaks(course.dir / "release", encoded=True) == []
     own = {s.id: {i for i, v in s.effective.items() if SECRETS.keys[A1].get(i) == v}
            for s in pipeline.students}
     assert (course.dir / "feedback").is_dir()
-    assert find_leaks(course.dir / "feedback", own) == []
+    assert find_leaks(course.dir / "feedback", own, encoded=True) == []
     # The feedback of a trainee who got nothing right shows no key at all.
     assert find_leaks(course.dir / "feedback" / "s03-untouched-release") == []
 

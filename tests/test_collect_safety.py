@@ -183,3 +183,55 @@ def test_zip_collect_refuses_unsafe_files_and_their_whole_submission(course, lms
     for path in [*extracted.rglob("*"), *(course.dir / "submitted").rglob("*")]:
         assert not path.is_symlink(), path
         assert path.is_dir() or path.is_file(), path  # no FIFO copied or opened
+
+
+# -- powerdynamics grade check (no nbgrader: reads submitted/ with lstat first) --------------
+def _plain_submission(root: Path, student: str, typed: dict | None = None) -> Path:
+    folder = root / "submitted" / student / A1
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("typed_answers = " + json.dumps(typed or {})))
+    nbformat.write(nb, folder / f"{A1}.ipynb")
+    return folder
+
+
+def test_grade_check_says_refused_and_why(tmp_path, capsys):
+    import signal
+
+    from powerdynamics.cli import main
+
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"answers": KEY}))
+    (_plain_submission(tmp_path, "ok") / "responses.json").write_text(
+        json.dumps({"answers": {i: KEY[i] for i in list(KEY)[:2]}}))
+    (_plain_submission(tmp_path, "link") / "responses.json").symlink_to(secret)
+    os.mkfifo(_plain_submission(tmp_path, "fifo", {list(KEY)[0]: "x"}) / "responses.json")
+    _sparse(_plain_submission(tmp_path, "big") / "responses.json", 2_000_000)
+    folder = _plain_submission(tmp_path, "nblink")
+    (folder / f"{A1}.ipynb").unlink()
+    (folder / f"{A1}.ipynb").symlink_to(secret)
+    _plain_submission(tmp_path, "=HYPERLINK(1)", {list(KEY)[0]: "x"})
+
+    signal.alarm(30)  # a FIFO opened for reading would wait for ever
+    try:
+        code = main(["grade", "check", A1, "--course", str(tmp_path)])
+    finally:
+        signal.alarm(0)
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]
+            if line.split() and not line.startswith(("Refused", "These"))}
+    assert code == 1
+    assert rows["ok"].split()[1:5] == ["yes", "present", "2", "0"] and "REFUSED" not in rows["ok"]
+    assert "unreadable" not in out
+    for student, why in [("link", "responses.json is a symbolic link"),
+                         ("fifo", "responses.json is a FIFO"),
+                         ("nblink", f"{A1}.ipynb is a symbolic link")]:
+        assert "REFUSED" in rows[student] and why in rows[student], rows[student]
+    assert rows["link"].split()[2] == "refused" and rows["fifo"].split()[2] == "refused"
+    assert rows["fifo"].split()[4] == "1"  # the typed answers are still counted
+    # 2 MB: autograde takes the submission, but the file is over the 1 MB read limit
+    assert rows["big"].split()[2] == "refused" and "REFUSED" not in rows["big"]
+    assert "responses.json refused (responses.json is 2,000,000 bytes" in rows["big"]
+    assert "student id '=HYPERLINK(1)' refused" in rows["=HYPERLINK(1)"]
+    assert "Refused: =HYPERLINK(1), fifo, link, nblink" in out
+    assert all(label not in out for label in KEY.values())  # the linked file is never read

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,7 +109,8 @@ def check_submission(folder: Path, assignment: str, items: dict[str, Any] | None
 
     student = folder.parent.name
     bad_id = student_id_problem(student)
-    refused = ([bad_id] if bad_id else []) + submission_problems(folder)
+    refused = (([bad_id] if bad_id else []) + submission_problems(folder)
+               if os.path.lexists(folder) else [])  # no folder: "not submitted" below
     notebook_ok, typed, problem = _typed_count(folder / f"{assignment}.ipynb")
     path = folder / RESPONSES_FILE
     saved = 0

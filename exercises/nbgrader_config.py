@@ -116,6 +116,7 @@ class CourseFileNameCollector(guard.SafeFileNameCollector, LmsFileNameCollector)
 
 
 c.ZipCollectApp.collector_plugin = CourseFileNameCollector
+c.ZipCollectApp.extractor_plugin = guard.SafeExtractorPlugin
 # `nbgrader collect` (exchange): the same checks; on a hub, also refuse a submission whose
 # folder is not owned by the user it names (set this in the hub's nbgrader config).
 c.ExchangeFactory.collect = guard.SafeCollect

@@ -9,8 +9,6 @@ copied anything.  Keys are read at run time from exercises/source (never written
 
 from __future__ import annotations
 
-import base64
-import codecs
 import csv
 import json
 import os
@@ -218,10 +216,8 @@ def test_no_key_leaks_plain_base64_or_rot13(hostile):
     own = {"g01-honest": set(IDS), "g02-honest-typed": set(IDS[:4]), "g04-edited-locked": set(IDS),
            "h06-scripts": set(IDS[:2]), "h07-nested-json": set(IDS[:2])}
     assert find_leaks(feedback, own) == []
-    blob = "\n".join(p.read_text(errors="replace") for p in feedback.rglob("*") if p.is_file())
-    for line in SECRETS.hidden_lines:
-        assert base64.b64encode(line.encode()).decode()[:24] not in blob
-        assert codecs.encode(line, "rot13") not in blob
+    # rot13 and base64 at every alignment (tests/test_leak_scan.py shows it finds them).
+    assert find_leaks(feedback, own, encoded=True) == []
     for path in feedback.rglob("*"):
         assert not path.is_symlink()
         if path.is_file():
@@ -256,6 +252,21 @@ def test_damaged_json_is_could_not_be_read_everywhere(hostile):
     assert "Traceback" not in report.stderr
     html = (course.dir / "report.html").read_text(encoding="utf-8")
     assert "g01-honest" in html  # the report covers everyone else
+
+
+@pytest.mark.nbgrader
+def test_the_report_names_the_deep_json_submission_as_could_not_be_read(hostile):
+    from tests.htmltext import html_text
+
+    note = re.compile(r"saved answers file\(s\) could not be read: [^.]*\bh07-nested-json\b")
+    report = hostile["report"]
+    warning = [line for line in report.stderr.splitlines() if "could not be read" in line]
+    assert any(note.search(line) for line in warning), report.stderr[-3000:]
+    assert any(line.startswith("powerdynamics report: warning:") for line in warning), warning
+    text = " ".join(html_text((hostile["course"].dir / "report.html").read_text(encoding="utf-8"))
+                    .split())
+    assert note.search(text), [t for t in text.split(". ") if "could not be read" in t]
+    assert "g01-honest" not in note.search(text).group(0)  # only the damaged file is named
 
 
 @pytest.mark.nbgrader
@@ -379,6 +390,7 @@ def test_no_script_runs_in_a_real_formgrader_page(hostile, formgrader, page):
     with hostile["course"].gradebook() as gb:
         notebook = gb.find_submission_notebook(A1, A1, "h06-scripts")
         submission_id = notebook.id
+    before = _grade_rows(hostile["course"])  # case 9c: a script would PUT other trainees' grades
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     base, token = formgrader["base"], formgrader["token"]
@@ -392,3 +404,26 @@ def test_no_script_runs_in_a_real_formgrader_page(hostile, formgrader, page):
     assert page.evaluate("typeof window.__pd_pwned") == "undefined"
     assert dialogs == []
     assert page.request_log.external == []
+    page.goto("about:blank")  # leave formgrader before reading the gradebook again
+    after = _grade_rows(hostile["course"])
+    assert after == before, {k: (before.get(k), after.get(k)) for k in set(before) | set(after)
+                             if before.get(k) != after.get(k)}
+    others = {student for student, _grade in before if student != "h06-scripts"}
+    assert {"g01-honest", "g02-honest-typed", "g04-edited-locked"} <= others
+
+
+def _grade_rows(course) -> dict[tuple[str, str], tuple]:
+    """Every trainee's every grade and comment in the gradebook (what formgrader's
+    /formgrader/api/grade/<id> and /api/comment/<id> PUTs change)."""
+    with course.gradebook() as gb:
+        rows: dict[tuple[str, str], tuple] = {}
+        for submission in gb.find_assignment(A1).submissions:
+            student = submission.student.id
+            rows[(student, "score")] = (submission.score,)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    rows[(student, grade.name)] = (grade.auto_score, grade.manual_score,
+                                                   grade.extra_credit, grade.needs_manual_grade)
+                for comment in notebook.comments:
+                    rows[(student, f"comment {comment.name}")] = (comment.manual_comment,)
+        return rows

@@ -595,13 +595,16 @@ def _text_of(path: Path) -> str:
 
 
 
-def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, markers: bool = True) -> list[str]:
+def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, markers: bool = True,
+               encoded: bool = False) -> list[str]:
     """Hidden-test lines, mark-scheme lines and key pairs found under ``root``.
     ``allowed`` maps a top-level folder (a student) to item ids whose key pair may appear
-    there because it is that trainee's own (correct) answer."""
+    there because it is that trainee's own (correct) answer.  With ``encoded``, the lines
+    (and the pools' answer prose) are also looked for rot13'd and base64-encoded at any
+    alignment (``pools.encoded_leaks``)."""
     keys = SECRETS.all_keys
     lines = SECRETS.hidden_lines + SECRETS.scheme_lines
-    from powerdynamics.grading.pools import id_label_pattern
+    from powerdynamics.grading.pools import encoded_leaks, id_label_pattern
 
     patterns = {item: id_label_pattern(item, label) for item, label in keys.items()}
     found: list[str] = []
@@ -614,6 +617,8 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
         for line in lines:
             if line in text:
                 found.append(f"{rel}: hidden/mark-scheme line {line[:60]!r}")
+        if encoded:
+            found += [f"{rel}: {leak}" for leak in encoded_leaks(text, lines)]
         if markers and ("BEGIN HIDDEN TESTS" in text or "END HIDDEN TESTS" in text):
             found.append(f"{rel}: hidden-test delimiter")
         for item, pattern in patterns.items():
@@ -623,7 +628,8 @@ def find_leaks(root: Path, allowed: dict[str, set[str]] | None = None, *, marker
             from powerdynamics.grading.pools import key_leaks
 
             found += [f"{rel}: pool {leak}" for leak in key_leaks(
-                text, POOL_ITEMS, allowed=own, structured=path.name.endswith("-items.json"))]
+                text, POOL_ITEMS, allowed=own, structured=path.name.endswith("-items.json"),
+                encoded=encoded)]
     return found
 
 
@@ -638,11 +644,11 @@ def test_the_leak_finder_finds_leaks():
 @pytest.mark.nbgrader
 def test_no_leak_in_release_or_feedback(pipeline):
     course = pipeline.course
-    assert find_leaks(course.dir / "release") == []
+    assert find_leaks(course.dir / "release", encoded=True) == []
     own = {s.id: {i for i, v in s.effective.items() if SECRETS.keys[A1].get(i) == v}
            for s in pipeline.students}
     assert (course.dir / "feedback").is_dir()
-    assert find_leaks(course.dir / "feedback", own) == []
+    assert find_leaks(course.dir / "feedback", own, encoded=True) == []
     # The feedback of a trainee who got nothing right shows no key at all.
     assert find_leaks(course.dir / "feedback" / "s03-untouched-release") == []
 

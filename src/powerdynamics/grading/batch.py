@@ -148,6 +148,8 @@ def _flag_answers(course: Path, assignment: str, outcomes: Sequence[Outcome]) ->
 
     for outcome, check in zip(outcomes, check_assignment(course, assignment,
                                                          [o.student for o in outcomes]), strict=True):
+        if outcome.status == "refused":  # its message already says why
+            continue
         note = check.summary()
         outcome.no_answer = check.notebook and not check.answered
         if note:

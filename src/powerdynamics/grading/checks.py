@@ -6,7 +6,9 @@ nbgrader gives no hint why.  Trainees on the typed-answer route legitimately hav
 each ``submitted/<student>/<assignment>/`` folder *without running anything* (the
 typed answers are read with ``ast.literal_eval``) and lists per trainee: notebook
 present, responses file present, answers saved in it, answers typed.  A trainee with
-no answer at all is named; the command exits with status 1 when there is one.
+no answer at all is named; so is a submission autograde refuses (a symbolic link, FIFO,
+device or oversized file, or an unsafe student id: ``refused`` and why, never opened).
+The command exits with status 1 when there is one.
 
     powerdynamics grade check a1-bases-of-power --course .
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,11 +31,13 @@ RESPONSES_FILE = "responses.json"  # = powerdynamics.grading.assessment.RESPONSE
 class SubmissionCheck:
     student: str
     notebook: bool  # <assignment>.ipynb present (and readable as JSON)
-    responses: str  # "present", "missing" or "unreadable"
+    responses: str  # "present", "missing", "unreadable" or "refused" (link, FIFO, too big)
     saved: int  # answers in responses.json
     typed: int  # non-empty typed answers in the notebook
     problem: str = ""
     draw: str = ""  # pooled assignments: why the saved draw is not this student's ("" = fine)
+    refused: str = ""  # why autograde refuses the whole submission ("" = it does not)
+    responses_why: str = ""  # why responses.json is refused (symbolic link, FIFO, too big)
 
     @property
     def answered(self) -> bool:
@@ -40,25 +45,37 @@ class SubmissionCheck:
 
     def summary(self) -> str:
         """One phrase for the batch table: empty when the submission looks normal."""
+        if self.refused:
+            return f"REFUSED (autograde will not grade it, nothing is copied): {self.refused}"
         if self.draw:
             return f"DRAW MISMATCH: {self.draw}"
         if not self.notebook:
             return f"notebook missing or unreadable{': ' + self.problem if self.problem else ''}"
         if not self.answered:
             return (f"NO ANSWER: no {RESPONSES_FILE} and no typed answers" if self.responses == "missing"
-                    else f"NO ANSWER: {RESPONSES_FILE} {self.responses}, no typed answers")
+                    else f"NO ANSWER: {RESPONSES_FILE} {self.responses}"
+                    + (f" ({self.responses_why})" if self.responses == "refused" else "")
+                    + ", no typed answers")
         if self.responses == "missing":
             return f"no {RESPONSES_FILE}: {self.typed} typed answer(s) only"
         if self.responses == "unreadable":
             return f"{RESPONSES_FILE} unreadable; {self.typed} typed answer(s)"
+        if self.responses == "refused":
+            return f"{RESPONSES_FILE} refused ({self.responses_why}); {self.typed} typed answer(s)"
         return ""
 
 
 def _typed_count(notebook: Path) -> tuple[bool, int, str]:
-    from powerdynamics.grading.data import DataError, literal_assignment
+    from powerdynamics.grading.data import DataError, literal_assignment, read_text_bounded
+    from powerdynamics.grading.safety import MAX_FILE_BYTES, file_problem
 
+    if not notebook.exists() and not notebook.is_symlink():
+        return False, 0, "not submitted"
+    why = file_problem(notebook)
+    if why:  # never follow a link or open a FIFO (reading one would wait for ever)
+        return False, 0, f"refused: {why}"
     try:
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        nb = json.loads(read_text_bounded(notebook, max_bytes=MAX_FILE_BYTES, follow_symlinks=False))
     except FileNotFoundError:
         return False, 0, "not submitted"
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -87,14 +104,23 @@ def _given(value: Any) -> bool:
 def check_submission(folder: Path, assignment: str, items: dict[str, Any] | None = None) -> SubmissionCheck:
     """What one submission holds; with the assignment's ``items`` file (pooled
     assignments), also whether its saved draw is the submitting student's."""
-    from powerdynamics.grading.data import loads_bounded, read_text_bounded
+    from powerdynamics.grading.data import MAX_RESPONSES_BYTES, loads_bounded, read_text_bounded
+    from powerdynamics.grading.safety import file_problem, student_id_problem, submission_problems
 
+    student = folder.parent.name
+    bad_id = student_id_problem(student)
+    refused = (([bad_id] if bad_id else []) + submission_problems(folder)
+               if os.path.lexists(folder) else [])  # no folder: "not submitted" below
     notebook_ok, typed, problem = _typed_count(folder / f"{assignment}.ipynb")
     path = folder / RESPONSES_FILE
     saved = 0
     data: Any = None
+    why = None if not path.exists() and not path.is_symlink() else \
+        file_problem(path, max_file=MAX_RESPONSES_BYTES)
     if not path.exists() and not path.is_symlink():
         responses = "missing"
+    elif why:  # a link, FIFO, device or oversized file: refused, never opened
+        responses = "refused"
     else:
         responses = "unreadable"
         try:
@@ -106,7 +132,8 @@ def check_submission(folder: Path, assignment: str, items: dict[str, Any] | None
                     saved = sum(1 for v in answers.values() if _given(v))
         except (OSError, UnicodeDecodeError, ValueError):
             data = None
-    check = SubmissionCheck(folder.parent.name, notebook_ok, responses, saved, typed, problem)
+    check = SubmissionCheck(student, notebook_ok, responses, saved, typed, problem,
+                            refused="; ".join(refused), responses_why=why or "")
     if items is not None:
         check.draw = _draw_flag(folder.parent.name, data, items)
     return check
@@ -157,6 +184,11 @@ def format_checks(checks: Sequence[SubmissionCheck]) -> str:
     none = [c.student for c in checks if not c.answered]
     lines.append(f"{len(checks)} submission(s); {len(none)} with no answer at all"
                  + (f": {', '.join(none)}" if none else ""))
+    refused = [c.student for c in checks if c.refused]
+    if refused:
+        lines.append(f"Refused: {', '.join(refused)} (links, FIFOs, devices, oversized files or an "
+                     "unsafe student id: autograde refuses these before copying anything; ask for a "
+                     "plain copy of the files)")
     swapped = [c.student for c in checks if c.draw]
     if swapped:
         lines.append(f"Draw mismatch: {', '.join(swapped)} (the saved draw is not the student's own: "
@@ -176,7 +208,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{submitted}: no submissions of {args.assignment!r}", file=sys.stderr)
         return 2
     print(format_checks(checks))
-    return 1 if any(not c.answered or c.draw for c in checks) else 0
+    return 1 if any(not c.answered or c.draw or c.refused for c in checks) else 0
 
 
 def register(grade_sub: Any) -> None:

@@ -15,7 +15,8 @@ nbgrader never releases it.  This module
 * writes ``source/<assignment>/<pool name>-items.json`` (:func:`write_items_file`,
   ``powerdynamics grade forms``), the only pool file that is released;
 * finds pool keys in text (:func:`key_leaks`), for the leak scans and for a self-check of
-  every items file it writes.
+  every items file it writes; :func:`encoded_leaks` finds any secret text rot13'd or
+  base64-encoded at any alignment.
 
 ``powerdynamics grade draw <assignment> --student ID`` prints a trainee's draw.
 
@@ -399,6 +400,51 @@ def id_label_pattern(item: str, label: str) -> KeyPattern:
                         re.IGNORECASE)
 
 
+#: The shortest run of base64 characters that counts as an encoded secret (12 bytes).
+MIN_ENCODED = 16
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def encoded_forms(secret: str) -> list[tuple[str, str]]:
+    """``secret`` as an attacker could print it: rot13, and base64 at each of the three
+    alignments (standard and URL-safe alphabets), as (name, text) pairs.
+
+    Base64 turns 3 bytes into 4 characters, so what ``secret`` becomes depends on where
+    it starts in the encoded data.  For an offset ``k`` in 0, 1, 2, ``k`` pad bytes are
+    encoded before it and only the characters that depend on ``secret`` alone are kept
+    (from ``4*ceil(k/3)`` to ``4*floor((k+n)/3)``): each of those runs appears in the
+    base64 of any longer text that holds ``secret`` at an offset ``= k (mod 3)``.  A
+    run shorter than :data:`MIN_ENCODED` characters is not kept (too likely by chance)."""
+    import base64
+    import codecs
+
+    forms: list[tuple[str, str]] = []
+    rot = codecs.encode(secret, "rot13")
+    if rot != secret:
+        forms.append(("rot13", rot))
+    data = secret.encode("utf-8")
+    for k in range(3):
+        encoded = base64.b64encode(b"\0" * k + data).decode("ascii")
+        run = encoded[4 * -(-k // 3): 4 * ((k + len(data)) // 3)]
+        if len(run) >= MIN_ENCODED:
+            forms.append((f"base64 (offset {k})", run))
+            if run.translate(_URLSAFE) != run:
+                forms.append((f"url-safe base64 (offset {k})", run.translate(_URLSAFE)))
+    return forms
+
+
+def encoded_leaks(text: str, secrets: Iterable[str]) -> list[str]:
+    """Which ``secrets`` appear in ``text`` rot13'd or base64-encoded (any alignment, also
+    inside a longer blob, also wrapped over lines): one line per finding."""
+    packed = "".join(text.split())  # base64 wrapped at 76 (MIME) or split over lines
+    found = []
+    for secret in secrets:
+        for name, form in encoded_forms(secret):
+            if form in text or (name != "rot13" and form in packed):
+                found.append(f"{name} of {secret[:40]!r}")
+    return found
+
+
 def pool_secrets(item: Any) -> tuple[list[str], list[KeyPattern]]:
     """What must never leave the pool for ``item``: prose that explains the answer
     (explanation, feedback) and patterns that tie the item to its key (key label, present
@@ -457,11 +503,12 @@ def _secrets_of(item: Any) -> tuple[list[str], list[KeyPattern]]:
 
 
 def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
-              allowed: Iterable[str] = ()) -> list[str]:
+              allowed: Iterable[str] = (), encoded: bool = False) -> list[str]:
     """Where ``text`` shows a pool key: one line per finding (empty when none).  With
     ``structured``, keyed field names (``"key":``, ``"present":``, ``"rating":`` ...) count
     too (for JSON/YAML that should hold only views).  ``allowed`` item ids are skipped
-    (a trainee's own right answer in their own feedback)."""
+    (a trainee's own right answer in their own feedback).  With ``encoded``, the answer
+    prose is also looked for rot13'd and base64-encoded (:func:`encoded_leaks`)."""
     skip = set(allowed)
     found: list[str] = []
     flat = " ".join(text.split())
@@ -473,6 +520,8 @@ def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
         for secret in texts:
             if secret in flat:
                 found.append(f"{item.id}: answer prose {secret[:40]!r}")
+        if encoded:
+            found += [f"{item.id}: answer prose, {leak}" for leak in encoded_leaks(text, texts)]
         for pattern in patterns:
             if pattern.found_in(lowered, text) or pattern.found_in(flat_lowered, flat):
                 found.append(f"{item.id}: key pattern {pattern.regex.pattern[:50]!r}")

@@ -64,23 +64,42 @@ def reap(marker: str) -> list[int]:
     return killed
 
 
+#: How much of a grading subprocess's output :func:`run_limited` keeps (the end is kept).
+MAX_OUTPUT_CHARS = 5_000_000
+
+
 def run_limited(cmd: list[str], cwd: Path, limit: float) -> tuple[str, int | None, bool]:
     """Run one grading subprocess in its own session with a marker: killed with its
     group after ``limit`` seconds, and whatever still carries the marker afterwards
-    killed too. Returns (output, exit status, timed out)."""
+    killed too. Returns (output, exit status, timed out).
+
+    The output goes to a temporary file, not a pipe: a process that left the group keeps
+    the subprocess's stdout open, and waiting for a pipe's end would wait for it (a
+    ``setsid`` daemon sleeping 300 s held ``communicate`` for 300 s, past ``limit``,
+    and was only reaped after it ended by itself).  The subprocess's own exit is what
+    ``limit`` measures."""
     import subprocess
+    import tempfile
 
     marker = new_marker()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True, env=marked_env(marker))
-    try:
-        out, _ = proc.communicate(timeout=limit)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        timed_out = True
-    left = reap(marker)  # anything that left the process group (setsid) and lives on
+    with tempfile.TemporaryFile() as sink:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env=marked_env(marker))
+        try:
+            proc.wait(timeout=limit)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # not yet waited for: the group id is ours
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            timed_out = True
+        left = reap(marker)  # anything that left the process group (setsid) and lives on
+        size = sink.seek(0, os.SEEK_END)
+        sink.seek(max(0, size - MAX_OUTPUT_CHARS))
+        out = sink.read().decode("utf-8", errors="replace")
     if left:
-        out = (out or "") + f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
-    return out or "", proc.returncode, timed_out
+        out += f"\n[powerdynamics] killed {len(left)} process(es) left running: {left}\n"
+    return out, proc.returncode, timed_out

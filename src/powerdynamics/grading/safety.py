@@ -6,11 +6,11 @@ Standard library only: the batch runner, the report and nbgrader's configuration
   text in formgrader's pages (whose templates do not escape it).  The course accepts
   letters, digits and ``. _ @ + = -`` (1-64 characters, starting with a letter or
   digit), which fits LMS logins and Unix user names, and refuses everything else.
-* :func:`submission_problems` - a submission is regular files (and folders) only:
-  no symbolic links (to the source notebook, ``/etc/passwd``), FIFOs (which hang a
-  copy), devices (``/dev/zero`` never ends) or sockets; no file over
-  :data:`MAX_FILE_BYTES`, no more than :data:`MAX_SUBMISSION_BYTES` or
-  :data:`MAX_FILES` in all.
+* :func:`submission_problems` (:func:`file_problem` for one file) - a submission is
+  regular files (and folders) only: no symbolic links (to the source notebook,
+  ``/etc/passwd``), FIFOs (which hang a copy), devices (``/dev/zero`` never ends) or
+  sockets; no file over :data:`MAX_FILE_BYTES`, no more than
+  :data:`MAX_SUBMISSION_BYTES` or :data:`MAX_FILES` in all.
 * :func:`spreadsheet_safe` - a CSV cell that starts with ``= + - @``, a tab or a
   carriage return is a formula to Excel, LibreOffice and Google Sheets; it gets a
   leading apostrophe (the OWASP advice, as ``defusedcsv`` does).  Numbers stay numbers.
@@ -50,6 +50,22 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def file_problem(path: str | os.PathLike[str], name: str | None = None, *,
+                 max_file: int = MAX_FILE_BYTES) -> str | None:
+    """Why the one file at ``path`` (called ``name`` in the message) is refused, or
+    ``None``: it must be a regular file of at most ``max_file`` bytes.  Only ``lstat``."""
+    label = name if name is not None else Path(path).name
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"{label} cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{label} is {_kind(info.st_mode)} (only regular files are accepted)"
+    if info.st_size > max_file:
+        return f"{label} is {info.st_size:,} bytes (at most {max_file:,} per file)"
+    return None
 
 
 def submission_problems(folder: str | os.PathLike[str], *, max_file: int = MAX_FILE_BYTES,

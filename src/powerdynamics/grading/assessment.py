@@ -240,13 +240,17 @@ def _now() -> str:
 
 
 def write_responses(
-    path: str | os.PathLike[str], assignment: str | None, answers: Mapping[str, str]
+    path: str | os.PathLike[str], assignment: str | None, answers: Mapping[str, Any], *,
+    draw: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the responses file atomically: a temporary file in the same directory, then
-    ``os.replace``.  A crash leaves either the old file or the new one, never half a file."""
+    ``os.replace``.  A crash leaves either the old file or the new one, never half a file.
+    ``draw`` (a pooled assignment) records whose draw the answers belong to."""
     path = Path(path)
-    payload = {"assignment": assignment, "answers": dict(sorted(answers.items())),
-               "updated": _now()}
+    payload: dict[str, Any] = {"assignment": assignment, "answers": dict(sorted(answers.items()))}
+    if draw is not None:
+        payload["draw"] = dict(draw)
+    payload["updated"] = _now()
     text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -202,11 +202,13 @@ def register(subparsers: Any) -> None:
     auto.add_argument("--json", metavar="PATH", help="also write the outcomes as JSON")
     auto.set_defaults(func=_cmd_autograde)
 
-    from powerdynamics.grading import checks, lite, lms, pools
+    from powerdynamics.grading import alignment, checks, lite, lms, pools, source_build
 
     checks.register(grade_sub)
     lms.register(grade_sub)
     pools.register(grade_sub)
+    source_build.register(grade_sub)
+    alignment.register(grade_sub)
     lite.register(grade_sub)
 
 

@@ -166,17 +166,24 @@ def public_view(item: Any) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Quotas:
     """What every form must hold (defaults for a 12-item form: 3 case, 3 cue, at most 1
-    session, 4 stretch)."""
+    session, 4 stretch; exactly 1 session when the pool has two or more, so that every
+    trainee of assignment 3 walks one graded session)."""
 
     case: int
     cue: int
     session_max: int
     stretch: int
+    session_min: int = 0
 
     @classmethod
-    def for_size(cls, size: int) -> Quotas:
+    def for_size(cls, size: int, sessions: int = 0) -> Quotas:
+        """Defaults for a form of ``size`` from a pool with ``sessions`` session items."""
         return cls(case=math.ceil(size / 4), cue=math.ceil(size / 4), session_max=1,
-                   stretch=math.ceil(size / 3))
+                   stretch=math.ceil(size / 3), session_min=1 if sessions >= 2 else 0)
+
+    @classmethod
+    def for_pool(cls, pool: Sequence[Any], size: int) -> Quotas:
+        return cls.for_size(size, sum(getattr(it, "kind", "") == "session" for it in pool))
 
 
 def key_label(item: Any) -> str | None:
@@ -192,7 +199,7 @@ def label_cap(pool: Sequence[Any], size: int) -> int:
 def form_problems(form: Sequence[str], pool: Sequence[Any], size: int,
                   quotas: Quotas | None = None) -> list[str]:
     """Why a form is not balanced (empty when it is), judged against the keys."""
-    quotas = quotas or Quotas.for_size(size)
+    quotas = quotas or Quotas.for_pool(pool, size)
     by_id = {it.id: it for it in pool}
     problems: list[str] = []
     unknown = [i for i in form if i not in by_id]
@@ -208,6 +215,8 @@ def form_problems(form: Sequence[str], pool: Sequence[Any], size: int,
         problems.append(f"{kinds['cue']} cue item(s), fewer than {quotas.cue}")
     if kinds["session"] > quotas.session_max:
         problems.append(f"{kinds['session']} sessions, more than {quotas.session_max}")
+    if kinds["session"] < quotas.session_min:
+        problems.append(f"{kinds['session']} sessions, fewer than {quotas.session_min}")
     stretch = sum(it.tier == "stretch" for it in items)
     if stretch < quotas.stretch:
         problems.append(f"{stretch} stretch item(s), fewer than {quotas.stretch}")
@@ -242,6 +251,8 @@ def _one_form(pool: Sequence[Any], size: int, quotas: Quotas, cap: int, usage: C
         return count() <= 0
 
     steps = [
+        (lambda it: it.kind == "session",
+         lambda: quotas.session_min - sum(c.kind == "session" for c in chosen)),
         (lambda it: it.kind == "case", lambda: quotas.case - sum(c.kind == "case" for c in chosen)),
         (lambda it: it.kind == "cue", lambda: quotas.cue - sum(c.kind == "cue" for c in chosen)),
         (lambda it: it.tier == "stretch",
@@ -266,7 +277,7 @@ def assemble_forms(pool: Sequence[Any], size: int = FORM_SIZE, n: int = FORMS,
     so every pool item is on some form.  :class:`PoolError` when the pool is under twice
     ``size`` or cannot be balanced."""
     pool = sorted(pool, key=lambda it: it.id)
-    quotas = quotas or Quotas.for_size(size)
+    quotas = quotas or Quotas.for_pool(pool, size)
     if len(pool) < 2 * size:
         raise PoolError(f"the pool has {len(pool)} items; a form of {size} needs at least "
                         f"{2 * size} (twice the form)")

@@ -72,6 +72,21 @@ STRINGS: dict[str, Any] = {
     "reviewNotStarted": "Nothing answered in this review yet ({t} questions).",
 }
 
+#: What the graded quiz (``data.graded``) says instead: it saves answers and never judges.
+GRADED_STRINGS: dict[str, Any] = {
+    "title": "Graded quiz: {title}",
+    "check": "Save answer",
+    "retry": "Change answer",
+    "choose": "Choose",
+    "again": "Go through the session again (your saved path stays until you reach a new ending)",
+    "score": ("Answered {a} of {t} questions. Each answer is saved in responses.json next to "
+              "this notebook and handed in with it; you can change an answer until you submit."),
+    "none": ("Nothing answered yet ({t} questions). Each answer is saved as soon as you save "
+             "it; this quiz does not say whether an answer is right: your feedback will."),
+    "notSaved": "Not saved: {why}",
+    "sessionEnded": "The session ends here.",
+}
+
 
 @cache
 def asset(name: str) -> str:

@@ -156,7 +156,10 @@ function setInputs(box, values, disabled) {
 }
 
 export function mount(root, data, judge, persist, opts) {
-  const S = data.s, L = data.labels, uid = data.quiz, N = data.items.length;
+  // graded: an assessment (no key here): Python saves each answer and replies "Saved".
+  const graded = !!data.graded;
+  const S = graded ? Object.assign({}, data.s, data.g) : data.s;
+  const L = data.labels, uid = data.quiz, N = data.items.length;
   const review = !!(opts && opts.review);
   const firsts = {}, answeredHere = {};
   // The book keeps answers in the browser; the live quiz is given them by Python.
@@ -181,6 +184,12 @@ export function mount(root, data, judge, persist, opts) {
       answered += 1;
       if (f.correct) correct += 1; else missed.push([item, f]);
     });
+    if (graded) {
+      scoreEl.textContent = fill(answered ? S.score : S.none, { a: answered, t: N });
+      reset.hidden = true;
+      summary.hidden = true;
+      return;
+    }
     scoreEl.textContent = pythonScore || (answered ? fill(S.score, { c: correct, a: answered, t: N })
       : fill(review ? S.reviewNotStarted : S.none, { t: N }));
     reset.disabled = answered === 0;
@@ -219,7 +228,7 @@ export function mount(root, data, judge, persist, opts) {
     box.textContent = "";
     fs.classList.remove("pdq-correct", "pdq-wrong", "pdq-partial");
     if (!v) return;
-    fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
+    if (!graded) fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
     box.appendChild(h("p", { cls: "pdq-headline", text: v.headline }));
     if (v.feedback) box.appendChild(h("p", { cls: "pdq-explain", text: v.feedback }));
     if (item.kind === "case") {
@@ -238,6 +247,7 @@ export function mount(root, data, judge, persist, opts) {
     const fs = h("fieldset", { cls: "pdq-item pdq-kind-" + item.kind, "data-pdq-item": item.id,
       "data-pdq-kind": item.kind }, [h("legend", { text: fill(S.legend, { n: item.n, t: N }) })]);
     if (item.note) fs.appendChild(h("p", { cls: "pdq-content-note", text: S.contentNote }));
+    if (item.saved) fs.appendChild(h("p", { cls: "pdq-saved-note", text: item.saved }));
     return fs;
   }
 
@@ -309,7 +319,11 @@ export function mount(root, data, judge, persist, opts) {
       }
       check.disabled = true;
       judge(item, a.answer, a.token).then((res) => {
-        if (!res.verdict) { check.disabled = false; box.textContent = S.noVerdict; return; }
+        if (!res.verdict) {
+          check.disabled = false;
+          box.textContent = graded && res.error ? fill(S.notSaved, { why: res.error }) : S.noVerdict;
+          return;
+        }
         if (res.score) pythonScore = res.score;
         first(item, a.token, res.verdict);
         shown(a.token, res.verdict, true);
@@ -374,14 +388,23 @@ export function mount(root, data, judge, persist, opts) {
         choose.disabled = true;
         judge(item, taken, token).then((res) => {
           const v = res.verdict;
-          if (!v) { choose.disabled = false; box.textContent = S.noVerdict; return; }
-          const move = n.moves[taken[taken.length - 1]], part = v.parts[v.parts.length - 1];
-          const key = part[0].split(":");
-          steps.appendChild(h("li", { cls: "pdq-step pdq-" + key[1], "data-rating": key[1] }, [
-            h("p", { cls: "pdq-say", text: n.say }),
-            h("p", { cls: "pdq-move", text: fill(S.youChose, { move: move.text }) }),
-            h("p", { cls: "pdq-principle", text: fill(S.ratings[key[1]], { principle: item.principles[key[2]] }) }),
-            h("p", { cls: "pdq-explain", text: part[1] })]));
+          if (!v) {
+            choose.disabled = false;
+            box.textContent = graded && res.error ? fill(S.notSaved, { why: res.error }) : S.noVerdict;
+            return;
+          }
+          const move = n.moves[taken[taken.length - 1]];
+          if (graded) {  // no rating or feedback: the path is saved, judged at autograde
+            steps.appendChild(h("li", { cls: "pdq-step" }, [h("p", { cls: "pdq-say", text: n.say }),
+              h("p", { cls: "pdq-move", text: fill(S.youChose, { move: move.text }) })]));
+          } else {
+            const part = v.parts[v.parts.length - 1], key = part[0].split(":");
+            steps.appendChild(h("li", { cls: "pdq-step pdq-" + key[1], "data-rating": key[1] }, [
+              h("p", { cls: "pdq-say", text: n.say }),
+              h("p", { cls: "pdq-move", text: fill(S.youChose, { move: move.text }) }),
+              h("p", { cls: "pdq-principle", text: fill(S.ratings[key[1]], { principle: item.principles[key[2]] }) }),
+              h("p", { cls: "pdq-explain", text: part[1] })]));
+          }
           path = taken;
           node = move.next;
           const end = node === "end" ? S.sessionEnded : item.nodes[node].end;
@@ -397,7 +420,7 @@ export function mount(root, data, judge, persist, opts) {
     function finish(end, v) {
       stage.textContent = "";
       const box = feedbackBox();
-      fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
+      if (!graded) fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
       box.appendChild(h("p", { cls: "pdq-end", text: end }));
       box.appendChild(h("p", { cls: "pdq-headline", text: v.headline }));
       const again = h("button", { type: "button", cls: "pdq-again", text: S.again });

@@ -292,7 +292,8 @@ def pooled_status(quiz: PooledQuiz, typed: Any = None) -> str:
     """Which questions of the draw have an answer, and from which route (never whether it
     is right): the "Before you submit" cell."""
     if quiz.draw is None:
-        return f"No questions yet: run the quiz cell above and {LOGIN_PROMPT.lower()}."
+        return ("No questions yet: run the quiz cell above and "
+                f"{LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}.")
     typed = typed if isinstance(typed, Mapping) else {}
     saved = quiz.answers
     lines, answered = [], 0
@@ -319,16 +320,26 @@ def pooled_status(quiz: PooledQuiz, typed: Any = None) -> str:
     return "\n".join(first + lines + [f"Typed answers: {p}" for p in problems])
 
 
-def answered(quiz: PooledQuiz, position: int, typed: Any = None) -> str:
-    """What a ``q`` cell says when the trainee runs it: whether question ``position`` of
-    their set has an answer (never whether it is right).  Raises :class:`NotAnswered` when
-    it has none, so ``nbgrader validate`` counts an unanswered release as failing.  At
-    autograde the cell is not run: its grade comes from the saved data."""
+def answered(quiz: PooledQuiz, position: int, typed: Any = None) -> None:
+    """What a ``q`` cell says when it is run: whether question ``position`` of the
+    trainee's set has an answer (never whether it is right).
+
+    In the trainee's notebook it prints the line (an exception would stop Run All).
+    While nbgrader executes the notebook (``nbgrader validate``) an unanswered question
+    raises :class:`NotAnswered`, so an untouched release counts as failing.  Autograde
+    does not run the cell: its grade comes from the saved data."""
+    line, ok = _answered_line(quiz, position, typed)
+    if not ok and _under_nbgrader():
+        raise NotAnswered(line)
+    print(line)
+
+
+def _answered_line(quiz: PooledQuiz, position: int, typed: Any) -> tuple[str, bool]:
     if quiz.draw is None:
-        raise NotAnswered(f"Question {position}: no questions yet: run the quiz cell and "
-                          f"{LOGIN_PROMPT.lower()}.")
+        return (f"Question {position}: no questions yet: run the quiz cell and "
+                f"{LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}.", False)
     if not 1 <= position <= len(quiz.items):
-        raise NotAnswered(f"Question {position}: your set has {len(quiz.items)} questions.")
+        return f"Question {position}: your set has {len(quiz.items)} questions.", False
     view = quiz.items[position - 1]
     typed = typed if isinstance(typed, Mapping) else {}
     for value, source in ((typed.get(view["id"]), "typed"),
@@ -339,5 +350,6 @@ def answered(quiz: PooledQuiz, position: int, typed: Any = None) -> str:
             checked = check_answer(view, value)
         except ValueError:
             continue
-        return f"Question {position} ({view['id']}): answered ({source}): {describe(view, checked)}."
-    raise NotAnswered(f"Question {position} ({view['id']}): no answer yet.")
+        return (f"Question {position} ({view['id']}): answered ({source}): "
+                f"{describe(view, checked)}."), True
+    return f"Question {position} ({view['id']}) has no answer yet.", False

@@ -92,7 +92,7 @@ def _typed_count(notebook: Path) -> tuple[bool, int, str]:
         except DataError:  # not a plain literal: no typed answers to count
             continue
         if isinstance(value, dict):
-            return True, sum(1 for v in value.values() if isinstance(v, str) and v.strip()), ""
+            return True, sum(1 for v in value.values() if _given(v)), ""
     return True, 0, ""
 
 

@@ -4,8 +4,11 @@
 
 Works on a temporary copy of exercises/ with an isolated HOME and Jupyter config.  Both
 assignments are autograded in the same run, each as one ``nbgrader autograde`` batch of
-``--submissions`` all-correct submissions (answers clicked in the real AssessmentQuiz),
-and the script prints seconds per submission for each and their ratio.  The one-cell
+``--submissions`` all-correct submissions.  The course's assignments are pooled (issue 12):
+each trainee (login ``bench-01``, ``bench-02``, ...) answers their own draw, every question
+with its best answer, saved by the real PooledQuiz as the quiz widget saves it (the keys
+come from the instructor's exercises/pools at run time).  The script prints seconds per
+submission for each and their ratio.  The one-cell
 baseline is mostly nbgrader's fixed cost (process start-up, kernel start, database), so
 the ratio shows what the course's notebook adds on top.
 """
@@ -14,18 +17,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
+for _path in (str(ROOT / "src"), str(ROOT)):  # this checkout's package; tests.pool_course
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 BASELINE = "bench-one-cell"
 
 
@@ -60,31 +66,39 @@ def _one_cell_source(course: Path) -> None:
     nbformat.write(nb, folder / f"{BASELINE}.ipynb")
 
 
-def _key(course: Path, assignment: str) -> dict[str, str]:
-    nb = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    text = "\n".join(c.source for c in nb.cells)
-    return dict(re.findall(r'assert answers\.get\("([^"]+)"\) == "([^"]+)"', text))
+def _keys(course: Path, assignment: str) -> dict[str, Any]:
+    """The keyed pool of ``assignment`` (instructor only): item id -> keyed item."""
+    from powerdynamics.grading.pool_grading import load_keys
+    from powerdynamics.grading.pools import POOLS_DIR, pool_path
+
+    path = pool_path(course / POOLS_DIR, assignment)
+    if path is None:
+        sys.exit(f"{course / POOLS_DIR}: no pool for {assignment}: the benchmark needs a pooled assignment")
+    return load_keys(path)
 
 
-def _submit(course: Path, assignment: str, n: int, answers: dict[str, str] | None) -> None:
-    from powerdynamics.assessment import AssessmentQuiz
+def _submit(course: Path, assignment: str, n: int, keys: dict[str, Any] | None) -> int | None:
+    """Hand in ``n`` copies of the release as trainees ``bench-01`` ...; with ``keys``, each
+    answers their own draw all correctly in the real PooledQuiz.  Returns the points every
+    such submission must get (the questions of a draw), ``None`` without ``keys``."""
+    from powerdynamics.grading.pooled_quiz import PooledQuiz
+    from tests.pool_course import best_answer
 
-    release = course / "release" / assignment / f"{assignment}.ipynb"
-    nb = nbformat.read(release, as_version=4)
-    items = None
-    if answers:
-        code = next(c.source for c in nb.cells if c.get("id") == "quiz")
-        namespace: dict = {}
-        exec(code.split("\n\nquiz = ")[0], namespace)
-        items = namespace["ITEMS"]
+    release = course / "release" / assignment
+    points = None
     for i in range(1, n + 1):
-        folder = course / "submitted" / f"bench-{i:02d}" / assignment
-        folder.mkdir(parents=True)
-        shutil.copy(release, folder / release.name)
-        if items:
-            quiz = AssessmentQuiz(items, responses_path=folder / "responses.json", assignment=assignment)
-            for item_id, label in answers.items():
-                quiz.select(item_id, label)
+        login = f"bench-{i:02d}"
+        folder = course / "submitted" / login / assignment
+        shutil.copytree(release, folder)
+        if keys:
+            items_file = next(folder.glob("*-items.json"))
+            quiz = PooledQuiz(items_file, folder / "responses.json", login=login)
+            for item_id in quiz.draw.items:
+                quiz.save(item_id, best_answer(keys[item_id]))
+            if points not in (None, len(quiz.draw.items)):
+                sys.exit("draws of different sizes: the benchmark expects one size")
+            points = len(quiz.draw.items)
+    return points
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         env = _env(base / "home")
         for name in (args.assignment, BASELINE):
             _nbgrader(course, env, "generate_assignment", name)
-        key = _key(course, args.assignment)
-        _submit(course, args.assignment, args.submissions, key)
+        points = _submit(course, args.assignment, args.submissions, _keys(course, args.assignment))
         _submit(course, BASELINE, args.submissions, None)
         figures = {}
         for name in (BASELINE, args.assignment):
@@ -114,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             scores = [s.score for s in gb.find_assignment(args.assignment).submissions]
-        if scores != [len(key)] * args.submissions:
+        if scores != [points] * args.submissions:
             sys.exit(f"unexpected scores {scores}: the benchmark's submissions should be all correct")
 
     ratio = figures[args.assignment] / figures[BASELINE]
@@ -122,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs)")
     print(f"  {BASELINE:<34} {figures[BASELINE]:6.2f} s per submission")
     print(f"  {args.assignment:<34} {figures[args.assignment]:6.2f} s per submission "
-          f"({len(key)} graded items + reflection)")
+          f"({points} graded questions of each trainee's own draw + hand-graded tasks)")
     print(f"  ratio {args.assignment} / {BASELINE}: {ratio:.2f}")
     return 0
 

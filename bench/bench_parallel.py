@@ -4,7 +4,8 @@ against plain ``nbgrader autograde``.
     .venv/bin/python bench/bench_parallel.py [--submissions 40] [--jobs 2]
 
 On a temporary copy of exercises/ (isolated HOME and Jupyter config), ``--submissions``
-all-correct submissions of ``a1-bases-of-power`` are graded three times in the same
+all-correct submissions of ``a1-bases-of-power`` (pooled: each trainee answers their own
+draw in the real PooledQuiz, see bench_autograde.py) are graded five times in the same
 run, from the same state (no autograded notebooks, no submission rows):
 
 1. plain ``nbgrader autograde`` (one process, one submission after another);
@@ -16,7 +17,7 @@ run, from the same state (no autograded notebooks, no submission rows):
 Speed-ups are printed like for like: ``--jobs N`` against ``--jobs 1`` on the same
 path, and each against plain nbgrader.
 
-After each run it checks every score (6 of 6) and the gradebook's row counts (the same
+After each run it checks every score (12 of 12, the questions of a draw) and the gradebook's row counts (the same
 after every run: no row lost or duplicated), then prints seconds, seconds per
 submission and the speed-ups.  The machine's load average is printed with the figures:
 a shared machine gives slower, noisier figures.
@@ -36,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_autograde import ROOT, _env, _key, _nbgrader, _submit  # noqa: E402
+from bench_autograde import ROOT, _env, _keys, _nbgrader, _submit  # noqa: E402
 
 ASSIGNMENT = "a1-bases-of-power"
 TABLES = ("student", "submitted_assignment", "submitted_notebook", "grade", "comment")
@@ -90,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         env = _env(base / "home")
         env["PYTHONPATH"] = str(ROOT / "src")
         _nbgrader(course, env, "generate_assignment", ASSIGNMENT)
-        key = _key(course, ASSIGNMENT)
-        _submit(course, ASSIGNMENT, n, key)
+        points = _submit(course, ASSIGNMENT, n, _keys(course, ASSIGNMENT))
         figures: dict[str, float] = {}
         rows: dict[str, dict[str, int]] = {}
         many = str(args.jobs)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, run in runs:
             _reset(course)
             figures[name] = run()
-            rows[name] = _check(course, n, len(key))
+            rows[name] = _check(course, n, points)
             print(f"  ... {name}: {figures[name]:.1f} s", file=sys.stderr, flush=True)
         if len({tuple(sorted(r.items())) for r in rows.values()}) != 1:
             sys.exit(f"gradebook row counts differ between runs: {rows}")

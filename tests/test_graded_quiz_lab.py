@@ -218,7 +218,7 @@ def test_graded_quiz_in_lab_login_keyboard_answers_saved_and_restored(lab, page)
     fs, opts = fieldset(cid), views[cid]["options"]
     fs.locator("input[type=radio]").first.focus()
     page.keyboard.press("ArrowDown")
-    assert _checked(fs) == [opts[1]]
+    assert _checked(fs) == [opts[1]], _focused(page)
     answers[cid] = opts[1]
     save_by_keyboard(fs, cid)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -46,35 +47,87 @@ def test_lms_names_and_the_feedback_zip(tmp_path):
     assert result.unmatched == ["smith"] and result.no_feedback == ["roe"]
 
 
-def _submission(root: Path, student: str, typed: dict | None, saved: dict | str | None) -> None:
+ROOT = Path(__file__).resolve().parent.parent
+ITEMS_FILE = ROOT / "exercises" / "source" / A / "a1-items.json"  # key-free: ids, options, forms
+
+
+def _submission(root: Path, student: str, typed: dict | None, saved: dict | str | None,
+                login: str | None = None) -> None:
+    """A submitted folder: the notebook (with ``typed`` answers) and, when ``saved`` is a
+    dict, what the real PooledQuiz saved under ``login`` (default: the student's own)."""
+    from powerdynamics.grading.pooled_quiz import PooledQuiz
+
     folder = root / "submitted" / student / A
     folder.mkdir(parents=True)
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("typed_answers = " + json.dumps(typed or {})))
     nbformat.write(nb, folder / f"{A}.ipynb")
     if isinstance(saved, dict):
-        (folder / "responses.json").write_text(json.dumps({"answers": saved}), encoding="utf-8")
+        shutil.copy(ITEMS_FILE, folder / ITEMS_FILE.name)  # released with the notebook
+        quiz = PooledQuiz(folder / ITEMS_FILE.name, folder / "responses.json", login=login or student)
+        for item_id, answer in saved.items():
+            quiz.save(item_id, answer)
     elif isinstance(saved, str):
         (folder / "responses.json").write_text(saved, encoding="utf-8")
+
+
+def _draw(student: str) -> list[dict]:
+    """The public views of ``student``'s own draw of a1, in the order shown."""
+    from powerdynamics.grading.draws import draw_for
+
+    document = json.loads(ITEMS_FILE.read_text(encoding="utf-8"))
+    views = {v["id"]: v for v in document["items"]}
+    return [views[i] for i in draw_for(document["assignment"], student, document["forms"]).items]
+
+
+def _some_answer(view: dict):
+    """An answer the item can have (right or wrong does not matter to the check)."""
+    options = view.get("options", [])
+    if view["kind"] == "case":
+        return {"marked": options[:2], "decisive": options[0]}
+    if view["kind"] == "cue":
+        return {"label": options[0], "sentence": 0}
+    return options[-1]
 
 
 def test_grade_check_lists_the_routes_and_fails_on_no_answer(tmp_path, capsys):
     from powerdynamics.cli import main
 
-    _submission(tmp_path, "quiz", None, {"a1-01": "reward", "a1-02": "expert"})
-    _submission(tmp_path, "typed", {"a1-01": "Reward", "a1-02": " "}, None)
+    # The instructor's course: a1's items file (the forms every draw is taken from).
+    (tmp_path / "source" / A).mkdir(parents=True)
+    shutil.copy(ITEMS_FILE, tmp_path / "source" / A / ITEMS_FILE.name)
+    quiz_items = _draw("quiz")
+    assert len(quiz_items) == 12 and {v["kind"] for v in quiz_items} >= {"choice", "case", "cue"}
+    first_of = {kind: next(v for v in quiz_items if v["kind"] == kind) for kind in ("choice", "case", "cue")}
+    _submission(tmp_path, "quiz", None, {v["id"]: _some_answer(v) for v in first_of.values()})
+    typed_items = _draw("typed")
+    typed_case = next(v for v in typed_items if v["kind"] == "case")
+    typed_choice = [v for v in typed_items if v["kind"] == "choice"][:2]
+    _submission(tmp_path, "typed", {typed_choice[0]["id"]: typed_choice[0]["options"][0].title(),
+                                    typed_choice[1]["id"]: " ",  # left empty: not an answer
+                                    typed_case["id"]: _some_answer(typed_case)}, None)
     _submission(tmp_path, "nothing", None, None)
     _submission(tmp_path, "broken", None, "{not json")
+    # A friend's saved quiz (their login, their draw) handed in as one's own.
+    friend = _draw("quiz")[:2]
+    _submission(tmp_path, "swapped", None, {v["id"]: _some_answer(v) for v in friend}, login="quiz")
     code = main(["grade", "check", A, "--course", str(tmp_path)])
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:-2]}
-    assert rows["quiz"][1:5] == ["yes", "present", "2", "0"]
-    assert rows["typed"][1:5] == ["yes", "missing", "0", "1"]
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:6]}
+    assert rows["quiz"][1:5] == ["yes", "present", "3", "0"]
+    assert rows["typed"][1:5] == ["yes", "missing", "0", "2"]
     assert rows["nothing"][1:5] == ["yes", "missing", "0", "0"]
     assert rows["broken"][1:5] == ["yes", "unreadable", "0", "0"]
+    assert rows["swapped"][1:5] == ["yes", "present", "2", "0"]
+    assert "DRAW MISMATCH" in " ".join(rows["swapped"]) and "'quiz'" in " ".join(rows["swapped"])
+    assert not [r for s, r in rows.items() if s != "swapped" and "DRAW MISMATCH" in " ".join(r)], out
     assert "2 with no answer at all: broken, nothing" in out
+    assert "Draw mismatch: swapped" in out
     assert code == 1
+    saved = json.loads((tmp_path / "submitted" / "quiz" / A / "responses.json").read_text(encoding="utf-8"))
+    assert saved["draw"]["student"] == "quiz" and saved["draw"]["items"] == [v["id"] for v in quiz_items]
     assert main(["grade", "check", A, "--course", str(tmp_path), "--student", "quiz"]) == 0
+    assert main(["grade", "check", A, "--course", str(tmp_path), "--student", "swapped"]) == 1
     assert main(["grade", "check", "nope", "--course", str(tmp_path)]) == 2
 
 

@@ -1,10 +1,16 @@
-"""Hostile submissions (issue 17) graded in ONE batch of a real nbgrader course.
+"""Hostile submissions (issue 17) of the pooled assignment 1 (issue 12) graded in ONE batch
+of a real nbgrader course.
 
-Each attacker hands in what the red team handed in; after autograde, feedback and export
-every attacker scores only what its answers deserve, the honest trainees' grades are
-what they should be, no key is found in feedback (plain, base64 or rot13), no process an
-attacker tried to start exists, and every refused submission is refused before nbgrader
-copied anything.  Keys are read at run time from exercises/source (never written here).
+Each trainee of a1 answers their own draw of 12 items (``PooledQuiz`` under their login);
+autograde grades position k of the draw it recomputes from the nbgrader student id, from
+data only (``GradeFromData`` pool mode).  Each attacker hands in what the red team handed
+in (code in cells of the release, a forged or foreign ``responses.json``, a forged items
+file, links, FIFOs, oversized files, unsafe ids); after autograde, feedback and export
+every attacker scores only what its answers deserve, the honest trainees' grades are what
+they should be, no key (pool key, rubric line, model answer) is found in feedback (plain,
+base64 or rot13), no process an attacker tried to start exists, and every refused
+submission is refused before nbgrader copied anything.  Keys are read at run time from
+exercises/pools (never written here).
 """
 
 from __future__ import annotations
@@ -13,19 +19,49 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 
-from tests.test_nbgrader_course import A1, SECRETS, Course, _items_of, find_leaks
+from powerdynamics.grading.draws import draw_for
+from powerdynamics.grading.pool_grading import load_keys
+from tests.pool_course import best_answer
+from tests.test_nbgrader_course import A1, Course, find_leaks
 
-KEY = SECRETS.keys[A1]
-IDS = list(KEY)
+EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+ITEMS_NAME = "a1-items.json"
+ITEMS_FILE = EXERCISES / "source" / A1 / ITEMS_NAME  # key-free forms, released
+POOL_FILE = EXERCISES / "pools" / "a1.yaml"  # the keys (instructor only)
+KEYS = load_keys(POOL_FILE)  # item id -> keyed item
 MARKER = "pd-hostile-daemon-marker"
+TASK = "a1-formulation"  # a hand-graded markdown answer cell (9 points)
+
+
+def draw(login: str) -> tuple[str, ...]:
+    """The items ``login`` sees, as autograde recomputes them."""
+    data = json.loads(ITEMS_FILE.read_text(encoding="utf-8"))
+    return draw_for(data["assignment"], login, data["forms"]).items
+
+
+def best(items) -> dict[str, Any]:
+    return {i: best_answer(KEYS[i]) for i in items}
+
+
+def save(folder: Path, login: str, answers: dict[str, Any], items_file: Path | None = None) -> dict:
+    """Answer in the real PooledQuiz under ``login`` (as the widget's Save does); returns
+    the responses.json it wrote."""
+    from powerdynamics.grading.pooled_quiz import PooledQuiz
+
+    quiz = PooledQuiz(items_file or folder / ITEMS_NAME, folder / "responses.json", login=login)
+    for item, value in answers.items():
+        quiz.save(item, value)
+    return json.loads((folder / "responses.json").read_text(encoding="utf-8"))
 
 
 def _cell(nb, cell_id):
@@ -40,102 +76,166 @@ def _insert(nb, after: str, source: str, kind: str = "code") -> None:
 
 SCRIPT = ("<script>window.top.__pd_pwned = 1; alert('pwned')</script>"
           "<img src=x onerror=\"window.top.__pd_pwned = 1; alert('pwned')\">")
+TASK_TEXT = "My formulation for task 1."
+FRIEND = "g01-honest"  # whose draw and answers the copying attackers hand in
 
 
-def _plan(tmp: Path) -> dict:
-    """student id -> (expected autograded score or 'refused', builder(folder, nb))."""
+def _plan(tmp: Path) -> tuple[dict, Path]:
+    """student id -> (expected autograded score or 'refused', builder(folder, nb, student))."""
     pidfile = tmp / "daemon.pid"
 
-    def empty_responses(folder, nb):
-        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": {}}))
+    def empty_responses(folder, nb, student):
+        # The quiz was opened under the trainee's own login and nothing was answered.
+        saved = save(folder, student, {})
+        assert saved["answers"] == {} and saved["draw"]["student"] == student
 
-    def monkeypatch(folder, nb):
-        empty_responses(folder, nb)
-        _insert(nb, "setup", "import powerdynamics.assessment as a\nclass Eq(str):\n"
-                "    def __eq__(self, other): return True\n    __hash__ = str.__hash__\n"
-                f"a.load_responses = lambda *a, **k: {{i: Eq('x') for i in {IDS!r}}}")
+    def monkeypatch(folder, nb, student):
+        empty_responses(folder, nb, student)
+        _insert(nb, "setup", "import types\nimport powerdynamics.kinds as kinds\n"
+                "import powerdynamics.grading.pool_grading as pg\n"
+                "full = lambda *a, **k: types.SimpleNamespace(score=1.0, correct=True)\n"
+                "kinds.grade = full\npg.judge = lambda item, value: (full(), None)\n"
+                "pg.read_pool_responses = lambda path: pg.PoolResponses('ok', "
+                f"{{i: 'x' for i in {list(draw(student))!r}}}, None)")
 
-    def source_overwrite(folder, nb):
-        empty_responses(folder, nb)
-        _insert(nb, "setup", "import glob, json, re\nkeys = {}\n"
-                "for p in glob.glob('../../../source/*/*.ipynb'):\n"
-                "    keys.update(re.findall(r'get\\(\\\\\"(a1-0\\d)\\\\\"\\) == \\\\\"(\\w+)', open(p).read()))\n"
-                "json.dump({'answers': keys}, open('responses.json', 'w'))")
+    def pool_overwrite(folder, nb, student):
+        # Reads the keys from the course's pools/ (beside submitted/) and writes them as
+        # this trainee's answers.
+        empty_responses(folder, nb, student)
+        _insert(nb, "quiz", "import glob, json, yaml\nkeys = {}\n"
+                "for p in glob.glob('../../../pools/*.yaml'):\n"
+                "    for it in yaml.safe_load(open(p)).get('items', []):\n"
+                "        keys[it['id']] = it.get('key')\n"
+                "json.dump({'assignment': 'a1', 'draw': quiz.draw_record, 'answers': "
+                "{i: keys.get(i) for i in quiz.draw.items}}, open('responses.json', 'w'))")
 
-    def gradebook_write(folder, nb):
-        empty_responses(folder, nb)
+    def gradebook_write(folder, nb, student):
+        empty_responses(folder, nb, student)
         _cell(nb, "typed-answers").source = (
             'import sqlite3\nsqlite3.connect("../../../gradebook.db").execute('
             '"update grade set auto_score=0").connection.commit()\ntyped_answers = {}')
 
-    def hook_exfiltration(folder, nb):
-        empty_responses(folder, nb)
-        _insert(nb, "setup", "import base64, codecs\nip = get_ipython()\n"
+    def hook_exfiltration(folder, nb, student):
+        empty_responses(folder, nb, student)
+        _insert(nb, "setup", "import base64, codecs, glob\nip = get_ipython()\n"
                 "def leak(info):\n    src = info.raw_cell\n"
+                "    for p in glob.glob('../../../pools/*.yaml') + glob.glob('../../../source/*/*.ipynb'):\n"
+                "        src += open(p).read()\n"
                 "    print(base64.b64encode(src.encode()).decode())\n"
                 "    print(codecs.encode(src, 'rot13'))\n"
                 "ip.events.register('pre_run_cell', leak)")
 
-    def daemon(folder, nb):
-        empty_responses(folder, nb)
+    def daemon(folder, nb, student):
+        empty_responses(folder, nb, student)
         _insert(nb, "setup", "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
                 f"'import os, time; open({str(pidfile)!r}, \"w\").write(str(os.getpid())); "
                 f"time.sleep(600)  # {MARKER}'], start_new_session=True)")
 
-    def scripts(folder, nb):
-        quiz = {i: KEY[i] for i in IDS[:2]}
-        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": quiz}))
-        _cell(nb, "reflection").source = "My reflection on question 3. " + SCRIPT
-        _insert(nb, "reflection-prompt", "Extra markdown " + SCRIPT, kind="markdown")
+    def scripts(folder, nb, student):
+        save(folder, student, best(draw(student)[:2]))
+        _cell(nb, TASK).source = f"{TASK_TEXT} " + SCRIPT
+        _insert(nb, f"{TASK}-prompt", "Extra markdown " + SCRIPT, kind="markdown")
         _insert(nb, "setup", f"from IPython.display import HTML, display\ndisplay(HTML({SCRIPT!r}))")
 
     def link_to(target):
-        def build(folder, nb):
+        def build(folder, nb, student):
             (folder / "responses.json").symlink_to(target)
         return build
 
-    def fifo(folder, nb):
+    def fifo(folder, nb, student):
         os.mkfifo(folder / "responses.json")
 
-    def oversized(folder, nb):
+    def oversized(folder, nb, student):
         with open(folder / "big.bin", "wb") as handle:
             handle.truncate(30_000_000)  # sparse: 30 MB by size
 
-    def nested(folder, nb):
+    def nested(folder, nb, student):
         (folder / "responses.json").write_text('{"answers": ' + "[" * 200_000 + "]" * 200_000 + "}")
-        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(
-            {i: KEY[i] for i in IDS[:2]})
+        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(best(draw(student)[:2]))
 
-    def honest(folder, nb):
-        (folder / "responses.json").write_text(json.dumps({"assignment": A1, "answers": KEY}))
+    def honest(folder, nb, student):
+        save(folder, student, best(draw(student)))
 
-    def honest_typed(folder, nb):
-        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(
-            {i: KEY[i] for i in IDS[:4]})
+    def honest_typed(folder, nb, student):
+        _cell(nb, "typed-answers").source = "typed_answers = " + json.dumps(best(draw(student)[:4]))
 
-    def edited_locked(folder, nb):
-        honest(folder, nb)
+    def edited_locked(folder, nb, student):
+        honest(folder, nb, student)
         _cell(nb, "status").source = "print('edited')"
 
+    # -- pooled attacks: someone else's draw, a forged draw, items outside the draw ----------
+    def foreign_draw(folder, nb, student):
+        # The friend's saved quiz (their login, their draw, all right) handed in as one's own.
+        save(folder, FRIEND, best(draw(FRIEND)))
+
+    def forged_draw_record(folder, nb, student):
+        # Own login in the draw record, the friend's items and right answers under it.
+        record = save(folder, student, {})["draw"]
+        record["items"] = list(draw(FRIEND))
+        (folder / "responses.json").write_text(json.dumps(
+            {"assignment": "a1", "answers": best(draw(FRIEND)), "draw": record}))
+
+    def outside_draw(folder, nb, student):
+        # The friend's right answers with the draw record removed: they name items
+        # outside this trainee's draw (and some inside it).
+        (folder / "responses.json").write_text(json.dumps(
+            {"assignment": "a1", "answers": best(draw(FRIEND))}))
+
+    def forged_items_file(folder, nb, student):
+        # A submitted items file whose every form is the friend's draw: the quiz then
+        # "draws" the friend's items under this trainee's own login.
+        data = json.loads((folder / ITEMS_NAME).read_text(encoding="utf-8"))
+        data["forms"] = [list(draw(FRIEND))] * len(data["forms"])
+        (folder / ITEMS_NAME).write_text(json.dumps(data), encoding="utf-8")
+        saved = save(folder, student, best(draw(FRIEND)))
+        assert saved["draw"]["student"] == student and set(saved["draw"]["items"]) == set(draw(FRIEND))
+
+    def odd_values(folder, nb, student):
+        # Own draw record, answers of the wrong shape: lone surrogates, every option at
+        # once, nested junk.  None of them is an answer.
+        record = save(folder, student, {})["draw"]
+        answers = {}
+        for n, item in enumerate(draw(student)):
+            options = list(getattr(KEYS[item], "options", ()) or ())
+            answers[item] = ["\ud800", options, {"marked": "\ud800", "decisive": ["\ud800"]},
+                             {"label": options, "sentence": "0"}][n % 4]
+        (folder / "responses.json").write_text(json.dumps(
+            {"assignment": "a1", "answers": answers, "draw": record}))
+
     return {
-        "g01-honest": (6, honest),
+        "g01-honest": (12, honest),
         "g02-honest-typed": (4, honest_typed),
-        "g03-untouched": (0, lambda folder, nb: None),
-        "g04-edited-locked": (6, edited_locked),
+        "g03-untouched": (0, lambda folder, nb, student: None),
+        "g04-edited-locked": (12, edited_locked),
         "h01-monkeypatch": (0, monkeypatch),
-        "h02-source-overwrite": (0, source_overwrite),
+        "h02-pool-overwrite": (0, pool_overwrite),
         "h03-gradebook-write": (0, gradebook_write),
         "h04-hook-exfiltration": (0, hook_exfiltration),
         "h05-daemon": (0, daemon),
         "h06-scripts": (2, scripts),
         "h07-nested-json": (2, nested),
-        "h08-link-to-source": ("refused", None),  # built after generate (needs the path)
+        "h08-link-to-pool": ("refused", link_to(None)),  # the course's pools/a1.yaml (in tmp)
         "h09-link-to-passwd": ("refused", link_to("/etc/passwd")),
         "h10-fifo": ("refused", fifo),
         "h11-oversized": ("refused", oversized),
+        "h12-foreign-draw": (0, foreign_draw),
+        "h13-forged-draw-record": (0, forged_draw_record),
+        "h14-outside-draw": (0, outside_draw),
+        "h15-forged-items-file": (0, forged_items_file),
+        "h16-odd-values": (0, odd_values),
         "<img src=x onerror=alert(1)>": ("refused", honest),
         "=HYPERLINK(1)": ("refused", honest),
     }, pidfile
+
+
+#: Attackers whose responses.json is not their own draw: DRAW MISMATCH, every q cell 0.
+MISMATCHED = ["h12-foreign-draw", "h13-forged-draw-record", "h14-outside-draw",
+              "h15-forged-items-file"]
+#: trainee -> item ids whose key may appear in their own feedback (their own right answers).
+def _own() -> dict[str, set[str]]:
+    return {"g01-honest": set(draw("g01-honest")), "g02-honest-typed": set(draw("g02-honest-typed")[:4]),
+            "g04-edited-locked": set(draw("g04-edited-locked")),
+            "h06-scripts": set(draw("h06-scripts")[:2]), "h07-nested-json": set(draw("h07-nested-json")[:2])}
 
 
 @pytest.fixture(scope="module")

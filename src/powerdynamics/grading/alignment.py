@@ -142,6 +142,24 @@ def table(course: Path, notebooks: Path) -> str:
                 graded.append(entry)
         text = objective.text if len(objective.text) <= 110 else objective.text[:107].rstrip() + "..."
         lines.append(f"| {oid} | {text} | {'; '.join(graded) or NOT_GRADED.get(oid, '**none**')} |")
+    return "\n".join(lines) + "\n\n" + task_table(course / "source")
+
+
+def task_table(source: Path) -> str:
+    """The written tasks: level, points, criteria and objectives (no descriptor or anchor:
+    those stay in the source notebooks, which graders read next to formgrader)."""
+    lines = ["| Task | Level | Points | Criteria (each 0-3) | Objectives |", "|---|---|---|---|---|"]
+    for path in sorted(source.glob("*/*.ipynb")):
+        if path.parent.name != path.stem:
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            nbg = cell.get("metadata", {}).get("nbgrader", {})
+            pd = cell.get("metadata", {}).get("powerdynamics") or {}
+            if not (nbg.get("grade") and nbg.get("solution") and pd.get("criteria")):
+                continue
+            lines.append(f"| `{nbg['grade_id']}` | {pd.get('level', '')} | {float(nbg.get('points', 0)):g} "
+                         f"| {'; '.join(pd['criteria'])} | {', '.join(pd.get('objectives', []))} |")
     return "\n".join(lines)
 
 

@@ -71,6 +71,59 @@ class GradedQuizWidget(anywidget.AnyWidget):
         return f"Saved: {describe(view, saved)}."
 
 
+# The login form sends what is typed *with* the press of the button (or Enter), in one
+# message, as the quiz sends each answer: an ipywidgets Text syncs its value apart from a
+# Button's click, throttled (one update in flight, the rest held until the kernel is idle),
+# so a login typed fast or while the kernel was busy reached the kernel after the click and
+# the draw was made for the first letters of it.
+_LOGIN_ESM = """
+export default {
+  render({ model, el }) {
+    const id = "pdq-login-" + Math.random().toString(36).slice(2);
+    const row = document.createElement("div");
+    row.className = "pdq-login";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = model.get("label");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.id = id;
+    input.placeholder = model.get("placeholder");
+    input.autocomplete = "username";
+    input.spellcheck = false;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = model.get("button");
+    const status = document.createElement("p");
+    status.setAttribute("role", "alert");
+    const show = () => { status.textContent = model.get("status"); status.hidden = !model.get("status"); };
+    const send = () => model.send({ type: "login", login: input.value });
+    button.addEventListener("click", send);
+    input.addEventListener("keydown", (e) => {
+      e.stopPropagation();  // typing is not a notebook shortcut
+      if (e.key === "Enter") { e.preventDefault(); send(); }
+    });
+    model.on("change:status", show);
+    show();
+    row.append(label, " ", input, " ", button);
+    el.append(row, status);
+    return () => model.off("change:status", show);
+  },
+};
+"""
+
+
+class LoginForm(anywidget.AnyWidget):
+    """"Course login" text box and "Show my questions" button; Python receives
+    ``{type: "login", login}`` when the button is pressed or Enter typed."""
+
+    _esm = traitlets.Unicode(_LOGIN_ESM).tag(sync=True)
+    label = traitlets.Unicode("Course login").tag(sync=True)
+    placeholder = traitlets.Unicode("for example jdoe").tag(sync=True)
+    button = traitlets.Unicode("Show my questions").tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+
 class PooledQuizView:
     """``box``: the login prompt until a login is known, then the header and the quiz."""
 
@@ -100,26 +153,26 @@ class PooledQuizView:
             "<p>Each trainee answers a different set of questions, chosen from your course "
             "login. " + escape(LOGIN_PROMPT) + ", then press <em>Show my questions</em>. "
             "You type it once: it is saved with your answers.</p>")
-        self.login = w.Text(placeholder="for example jdoe", description="Course login",
-                            layout=w.Layout(width="24em"))
-        self.go = w.Button(description="Show my questions", button_style="primary")
-        self.status = w.HTML()
-        self.go.on_click(lambda _b: self.submit(self.login.value))
-        self.login.on_submit(lambda _t: self.submit(self.login.value))
-        self.box.children = [intro, *self._notices(), w.HBox([self.login, self.go]), self.status]
+        self.form = LoginForm()
+        self.form.on_msg(self._on_login)
+        self.box.children = [intro, *self._notices(), self.form]
+
+    def _on_login(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
+        if isinstance(content, dict) and content.get("type") == "login":
+            self.submit(str(content.get("login", "")))
 
     def submit(self, login: str) -> str:
         """Use ``login`` (what pressing *Show my questions* does); returns the status text."""
         from powerdynamics.grading.pooled_quiz import PooledQuizError
 
         if not " ".join(str(login).split()):
-            self.status.value = '<p role="alert">Type your course login first.</p>'
-            return self.status.value
+            self.form.status = "Type your course login first."
+            return self.form.status
         try:
             self.quiz.use_login(login)
         except (PooledQuizError, ValueError) as exc:
-            self.status.value = f'<p role="alert">{escape(str(exc))}</p>'
-            return self.status.value
+            self.form.status = str(exc)
+            return self.form.status
         self._show()
         return ""
 

@@ -571,6 +571,8 @@ export function boot() {
   else all();
 }
 
+const OWN_KEYS = /^(ArrowUp|ArrowDown|ArrowLeft|ArrowRight| |Enter|Home|End)$/;
+
 // JupyterLab / JupyterLite: the view of powerdynamics.quiz.widget.QuizWidget.
 export default {
   render({ model, el }) {
@@ -590,6 +592,15 @@ export default {
     });
     judge.reset = () => model.send({ type: "reset" });
     const root = h("div", { cls: "pdq-quiz pdq-live", "data-pdq-live": model.get("data").quiz });
+    // The keys that work the quiz's own inputs and buttons (arrows through a radio group,
+    // Space, Enter) are not notebook shortcuts: without this, ArrowDown on an option moved
+    // the notebook to the next cell and a keyboard user could only choose the first option.
+    root.addEventListener("keydown", (e) => {
+      const control = e.target && /^(INPUT|BUTTON)$/.test(e.target.tagName);
+      if (control && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && OWN_KEYS.test(e.key)) {
+        e.stopPropagation();
+      }
+    });
     el.appendChild(root);
     mount(root, model.get("data"), judge, false);
     root.setAttribute("data-pdq-ready", "1");

@@ -840,11 +840,6 @@ def test_report_after_real_autograde(real_a1, tmp_path, capsys):
 
 
 @pytest.mark.nbgrader
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: report.read_saved_answers reads a pooled responses.json with the choice-only "
-    "reader (assessment.read_responses), so every valid PooledQuiz file is 'could not be read' "
-    "(responses=corrupt, '12 of 12 items unanswered', follow-up for all); and read_source warns "
-    "'no ITEMS list found' for a pooled source notebook, which by design has none"))
 def test_report_reads_the_pooled_saved_answers_after_real_autograde(real_a1, tmp_path, capsys):
     """What a trainee saved with the real PooledQuiz counts as saved answers in students.csv:
     read, and unanswered only where the trainee gave no answer to a question of their draw."""

@@ -136,7 +136,7 @@ def _assert_not_judged(quiz, fs, keyed: Any, answer: Any) -> None:
     """Nothing on the item says whether the answer is right."""
     classes = fs.get_attribute("class") or ""
     assert not re.search(r"pdq-(correct|wrong|partial)", classes), classes
-    for sel in (".pdq-principle", "[data-rating]", ".pdq-explain", ".pdq-part", ".pdq-parts"):
+    for sel in (".pdq-principle", "[data-rating]", ".pdq-explain", ".pdq-part", ".pdq-parts li"):
         assert fs.locator(sel).count() == 0, f"{keyed.id}: {sel} shown in graded mode"
     for headline in fs.locator(".pdq-headline").all_text_contents():
         assert not VERDICT_WORDS.search(headline), f"{keyed.id}: {headline!r}"

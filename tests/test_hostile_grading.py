@@ -214,7 +214,7 @@ def _plan(tmp: Path) -> tuple[dict, Path]:
         "h05-daemon": (0, daemon),
         "h06-scripts": (2, scripts),
         "h07-nested-json": (2, nested),
-        "h08-link-to-pool": ("refused", link_to(None)),  # the course's pools/a1.yaml (in tmp)
+        "h08-link-to-pool": ("refused", None),  # built after the copy (the course's pools/a1.yaml)
         "h09-link-to-passwd": ("refused", link_to("/etc/passwd")),
         "h10-fifo": ("refused", fifo),
         "h11-oversized": ("refused", oversized),
@@ -245,19 +245,23 @@ def hostile(tmp_path_factory):
     course = Course(base)
     assert course.nbgrader("generate_assignment", A1).returncode == 0
     plan, pidfile = _plan(base)
-    source_nb = course.dir / "source" / A1 / f"{A1}.ipynb"
-    plan["h08-link-to-source"] = ("refused", lambda folder, nb: (folder / "responses.json")
-                                  .symlink_to(source_nb))
-    release = course.dir / "release" / A1 / f"{A1}.ipynb"
+    pool_copy = course.dir / "pools" / POOL_FILE.name
+    assert pool_copy.is_file()
+    plan["h08-link-to-pool"] = ("refused", lambda folder, nb, student: (folder / "responses.json")
+                                .symlink_to(pool_copy))
+    assert set(draw(FRIEND)) - set(draw("h14-outside-draw")), "the friend's draw must differ"
+    release = course.dir / "release" / A1
+    assert sorted(p.name for p in release.iterdir()) == sorted([f"{A1}.ipynb", ITEMS_NAME])
     for student, (_expected, build) in plan.items():
         folder = course.dir / "submitted" / student / A1
-        folder.mkdir(parents=True)
-        nb = nbformat.read(release, as_version=4)
-        build(folder, nb)
+        shutil.copytree(release, folder)  # what a trainee hands in: the notebook and its items
+        nb = nbformat.read(folder / f"{A1}.ipynb", as_version=4)
+        build(folder, nb, student)
         nbformat.write(nb, folder / f"{A1}.ipynb")
         (folder / "timestamp.txt").write_text("2026-03-02 09:00:00.000000 UTC")
     batch = course.nbgrader("autograde", A1, timeout=600)
     feedback = course.nbgrader("generate_feedback", A1)
+    check = course.powerdynamics("grade", "check", A1, "--course", ".")
     with course.gradebook() as gb:  # a roster imported by hand, with formula-like fields
         gb.update_or_create_student("=1+2", first_name="=HYPERLINK(\"http://x\")", last_name="+cmd",
                                     email="@SUM(1)")
@@ -266,7 +270,7 @@ def hostile(tmp_path_factory):
                              str(course.dir / "report.html")], cwd=course.dir, env=course.env,
                             capture_output=True, text=True, timeout=300)
     return dict(course=course, plan=plan, pidfile=pidfile, batch=batch, feedback=feedback,
-                export=export, report=report, seconds=time.monotonic() - start)
+                check=check, export=export, report=report, seconds=time.monotonic() - start)
 
 
 def _scores(course) -> dict[str, float]:
@@ -285,6 +289,33 @@ def test_every_attacker_scores_only_what_its_answers_deserve(hostile):
         else:
             assert scores.get(student) == expected, (student, scores.get(student))
     print(f"\nhostile batch {hostile['batch'].seconds:.1f} s, module {hostile['seconds']:.1f} s")
+
+
+@pytest.mark.nbgrader
+def test_a_foreign_or_forged_draw_is_flagged_not_graded(hostile):
+    """Another login's draw, a forged draw record, answers to items outside the draw and a
+    forged items file: every q cell is a DrawMismatch error (0 points), and grade check
+    names exactly these submissions."""
+    course = hostile["course"]
+    for student in MISMATCHED:
+        nb = nbformat.read(course.dir / "autograded" / student / A1 / f"{A1}.ipynb", as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                  if o.output_type == "error"]
+        assert len(errors) == 12 and {e.ename for e in errors} == {"DrawMismatch"}, (
+            student, [(e.ename, e.evalue[:80]) for e in errors])
+    with course.gradebook() as gb:
+        for student in MISMATCHED:
+            grades = [g for n in gb.find_submission(A1, student).notebooks for g in n.grades
+                      if re.fullmatch(r"q\d\d", g.name)]
+            assert len(grades) == 12 and all(g.auto_score == 0 for g in grades), student
+    check = hostile["check"]
+    assert check.returncode == 1, check.output
+    flagged = sorted(line.split()[0] for line in check.output.splitlines()
+                     if "DRAW MISMATCH" in line)
+    assert flagged == sorted(MISMATCHED), check.output
+    assert f"Draw mismatch: {', '.join(sorted(MISMATCHED))}" in check.output, check.output
+    text = (course.dir / "autograded" / "h12-foreign-draw" / A1 / f"{A1}.ipynb").read_text()
+    assert f"holds the draw of login '{FRIEND}', not of student 'h12-foreign-draw'" in text
 
 
 @pytest.mark.nbgrader
@@ -313,8 +344,7 @@ def test_checksum_warnings_only_for_edited_locked_cells(hostile):
 def test_no_key_leaks_plain_base64_or_rot13(hostile):
     course = hostile["course"]
     feedback = course.dir / "feedback"
-    own = {"g01-honest": set(IDS), "g02-honest-typed": set(IDS[:4]), "g04-edited-locked": set(IDS),
-           "h06-scripts": set(IDS[:2]), "h07-nested-json": set(IDS[:2])}
+    own = _own()
     assert find_leaks(feedback, own) == []
     # rot13 and base64 at every alignment (tests/test_leak_scan.py shows it finds them).
     assert find_leaks(feedback, own, encoded=True) == []
@@ -322,7 +352,11 @@ def test_no_key_leaks_plain_base64_or_rot13(hostile):
         assert not path.is_symlink()
         if path.is_file():
             assert "root:x:0:0" not in path.read_text(errors="replace"), path
-    assert not list(feedback.glob("h0[89]*")) and not list(feedback.glob("h1*"))
+    assert not list(feedback.glob("h0[89]*")) and not list(feedback.glob("h1[01]*"))
+    # Those who handed in a friend's right answers get none of them shown back.
+    for student in MISMATCHED:
+        assert (feedback / student).is_dir(), student
+        assert find_leaks(feedback / student, encoded=True) == [], student
 
 
 @pytest.mark.nbgrader
@@ -338,7 +372,7 @@ def test_feedback_is_sanitised_offline_and_numbered(hostile):
                              text)
         assert fetched == [], (page, fetched)  # no third-party URL is loaded
     text = (course.dir / "feedback" / "g03-untouched" / A1 / f"{A1}.html").read_text()
-    assert "Question 1 (a1-01) has no answer" in text
+    assert f"Question 1 ({draw('g03-untouched')[0]}) has no answer" in text
     assert "hidden test did not pass" not in text
 
 
@@ -407,23 +441,33 @@ def test_batch_table_refuses_unsafe_submissions(hostile, route):
 def test_the_quiz_says_could_not_be_read_for_deep_json(tmp_path):
     import warnings
 
-    from powerdynamics.assessment import AssessmentQuiz, load_responses, read_responses
+    from powerdynamics.assessment import read_responses
+    from powerdynamics.grading.pool_grading import read_pool_responses
+    from powerdynamics.grading.pooled_quiz import PooledQuiz
 
     path = tmp_path / "responses.json"
-    path.write_text("[" * 200_000 + "]" * 200_000)
+    deep = "[" * 200_000 + "]" * 200_000
+    path.write_text(deep)
+    found = read_pool_responses(path)
+    assert found.status == "corrupt" and "could not be read" in found.problem
     assert read_responses(path).status == "corrupt"
-    assert "could not be read" in read_responses(path).problem
-    assert load_responses(path, quiet=True) == {}
-    nb = nbformat.read(Path(__file__).resolve().parent.parent / "exercises" / "source" / A1
-                       / f"{A1}.ipynb", as_version=4)
+    shutil.copy(ITEMS_FILE, tmp_path / ITEMS_NAME)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        quiz = AssessmentQuiz(_items_of(nb), responses_path=path)
-    assert any("could not be read" in m for m in quiz.messages)
+        quiz = PooledQuiz(tmp_path / ITEMS_NAME, path, login="t01-deep")
+    assert any("could not be read" in m for m in quiz.messages), quiz.messages
+    # Nothing is lost: the damaged file is kept aside and a new one holds the draw.
+    assert [p.read_text() for p in tmp_path.glob("responses.json.corrupt-*")] == [deep]
+    assert json.loads(path.read_text())["draw"]["student"] == "t01-deep"
     for odd in ['{"answers": {"a": "b", "a": "c"}}', '{"answers": {"a": NaN}}',
                 '{"answers": {"a": ' + "1" * 5000 + "}}", '{"answers": {"a": "\\ud800"}}']:
         path.write_text(odd)
         assert read_responses(path).status == "corrupt", odd
+    for odd in ['{"answers": {"a": "b", "a": "c"}}', '{"answers": {"a": NaN}}',
+                '{"answers": {"a": ' + "1" * 5000 + "}}", '{"answers": {"a": "' + "x" * 3000 + '"}}',
+                '{"answers": [1]}', '{"answers": {}, "draw": [1]}']:
+        path.write_text(odd)
+        assert read_pool_responses(path).status == "corrupt", odd
 
 
 def test_spreadsheet_safe_and_student_ids():
@@ -448,7 +492,7 @@ def test_no_script_runs_in_feedback_in_chromium(hostile, page):
     page.wait_for_timeout(500)
     assert page.evaluate("typeof window.__pd_pwned") == "undefined"
     assert dialogs == []
-    assert "My reflection on question 3." in page.inner_text("body")
+    assert TASK_TEXT in page.inner_text("body")
     assert page.request_log.external == []
 
 
@@ -486,7 +530,7 @@ def formgrader(hostile, tmp_path_factory):
 @pytest.mark.browser
 def test_no_script_runs_in_a_real_formgrader_page(hostile, formgrader, page):
     """The grader's view of the submission that carries script in markdown, in an HTML
-    output and in its reflection: the text is there, the script never runs."""
+    output and in its hand-graded task answer: the text is there, the script never runs."""
     with hostile["course"].gradebook() as gb:
         notebook = gb.find_submission_notebook(A1, A1, "h06-scripts")
         submission_id = notebook.id
@@ -495,7 +539,7 @@ def test_no_script_runs_in_a_real_formgrader_page(hostile, formgrader, page):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     base, token = formgrader["base"], formgrader["token"]
     page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={token}")
-    page.wait_for_selector("text=My reflection on question 3.", timeout=30_000)
+    page.wait_for_selector(f"text={TASK_TEXT}", timeout=30_000)
     page.wait_for_timeout(500)
     assert page.evaluate("typeof window.__pd_pwned") == "undefined"
     page.goto(f"{base}/formgrader/manage_students?token={token}")

@@ -7,9 +7,12 @@ nbgrader's CLI run as that user with ``runuser``):
 
     instructor: generate_assignment, release_assignment
     trainee 1 : logs in (PAM), fetches in the Assignments tab's API, answers all correctly
-    trainee 2 : fetches with the CLI, answers two items wrongly
-    both      : the quiz widget saves responses.json next to the notebook; submit
-    instructor: collect, autograde, generate_feedback, release_feedback
+    trainee 2 : fetches with the CLI, answers two questions wrongly
+    both      : the graded quiz (PooledQuiz) shows each their own draw of a1's pool, chosen
+                by their login (JUPYTERHUB_USER, as their server has it), and saves
+                responses.json with the answers and the draw next to the notebook; submit
+    instructor: collect, autograde (position k of each draw, recomputed from the nbgrader
+                student id), generate_feedback, release_feedback
     trainees  : fetch feedback
 
 and checks the gradebook, the feedback, the permissions of the exchange and of the homes
@@ -65,7 +68,11 @@ MARKER = "powerdynamics hub test"
 TEST_NAME = re.compile(r"^pdt[0-9a-f]{6}-(inst|t1|t2|cohort)$")
 BASE_PREFIX = "pd-hub-test-"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-HIDDEN_ASSERT = re.compile(r'^\s*assert answers\.get\("([^"]+)"\) == "([^"]+)"\s*$')
+POOL = "a1"  # exercises/pools/a1.yaml (keys, instructor only); source/<A1>/a1-items.json (released)
+ITEMS_FILE = f"{POOL}-items.json"
+SIZE = 12  # questions per trainee, 1 point each
+TASKS = ("a1-formulation", "a1-short-answers")  # hand-graded, 9 points each
+TOTAL = SIZE + 9 * len(TASKS)
 
 
 def _load_course_hub():
@@ -101,27 +108,42 @@ def _require_machine() -> None:
     pytest.skip(message)
 
 
-# -- the course's keys, read from the source (never written here) -----------------------------------
+# -- the course's keys, read from the pool at run time (never written here) ------------------------
 def _source_notebook():
     return nbformat.read(EXERCISES / "source" / A1 / f"{A1}.ipynb", as_version=4)
 
 
-def _keys() -> dict[str, str]:
-    keys = {}
-    for cell in _source_notebook().cells:
-        for line in cell.source.splitlines():
-            match = HIDDEN_ASSERT.match(line)
-            if match:
-                keys[match.group(1)] = match.group(2)
-    assert len(keys) >= 6, "the source of a1 lost its hidden tests"
+def _pool() -> dict:
+    """item id -> keyed item of a1's pool (instructor only)."""
+    from powerdynamics.grading.pool_grading import load_keys
+
+    keys = load_keys(EXERCISES / "pools" / f"{POOL}.yaml")
+    assert len(keys) >= 2 * SIZE, "a1's pool lost its items"
     return keys
 
 
-def _items() -> list[dict]:
-    code = next(c.source for c in _source_notebook().cells if c.get("id") == "quiz")
-    namespace: dict = {}
-    exec(code.split("\n\nquiz = ")[0], namespace)  # the ITEMS literal only
-    return namespace["ITEMS"]
+def _draw(login: str) -> list[str]:
+    """The item ids ``login`` sees, in order (the function autograde and the quiz call)."""
+    from powerdynamics.grading.draws import draw_for
+
+    document = json.loads((EXERCISES / "source" / A1 / ITEMS_FILE).read_text(encoding="utf-8"))
+    return list(draw_for(document["assignment"], login, document["forms"]).items)
+
+
+def _rubric_lines() -> list[str]:
+    """The tasks' mark schemes (solution regions of the source's markdown cells)."""
+    lines = []
+    for cell in _source_notebook().cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN SOLUTION" in line:
+                inside = True
+            elif "END SOLUTION" in line:
+                inside = False
+            elif inside and cell.cell_type == "markdown" and len(line.strip()) >= 40:
+                lines.append(line.strip())
+    assert len(lines) >= 12, "the source of a1 lost its rubrics"
+    return lines
 
 
 # -- processes and users ---------------------------------------------------------------------------
@@ -307,29 +329,28 @@ for op, path in json.loads(sys.argv[1]):
 print(json.dumps(results))
 """
 
-# What the assessment widget does when a trainee clicks: AssessmentQuiz.select saves responses.json.
+# What the graded quiz does when a trainee answers: PooledQuiz.save writes responses.json (the
+# answers and the draw record).  The quiz cell names the items file; the login is not passed:
+# the quiz takes JUPYTERHUB_USER, which the hub gives the trainee's server and its kernels.
 ANSWER = r"""
-import json, sys
+import json, os, re, sys
 import nbformat
-from powerdynamics.assessment import AssessmentQuiz
+from powerdynamics.grading.pooled_quiz import PooledQuiz
 assignment, answers = sys.argv[1], json.loads(sys.argv[2])
 nb = nbformat.read(assignment + ".ipynb", as_version=4)
 code = next(c.source for c in nb.cells if c.get("id") == "quiz")
-namespace = {}
-exec(code.split("\n\nquiz = ")[0], namespace)
-quiz = AssessmentQuiz(namespace["ITEMS"], assignment=assignment)
-for item, label in answers.items():
-    status = quiz.select(item, label)
-    assert "Saved" in status, status
-if len(sys.argv) > 3:  # and writes the reflection, as in JupyterLab
-    next(c for c in nb.cells if c.get("id") == "reflection").source = sys.argv[3]
+quiz = PooledQuiz(re.search(r'ITEMS_FILE = "([^"]+)"', code).group(1))
+assert quiz.login == os.environ["JUPYTERHUB_USER"], quiz
+saved = {item: quiz.save(item, answer) for item, answer in answers.items()}
+if len(sys.argv) > 4:  # and writes a task's answer, as in JupyterLab
+    next(c for c in nb.cells if c.get("id") == sys.argv[3]).source = sys.argv[4]
     nbformat.write(nb, assignment + ".ipynb")
-print(quiz.path)
+print(json.dumps({"login": quiz.login, "items": list(quiz.draw.items), "saved": saved}))
 """
 
 
-REFLECTION = ("The flatmate complies because she fears losing her room: the decisive cue is the implied "
-              "sanction, so this is coercive power even though the lease looks like a legitimate right.")
+TASK_ANSWER = ("Mariama's manager holds legitimate power and a reward in the shift rota, but the street "
+               "figures carry informational power: she changes her mind because the numbers convince her.")
 
 
 @dataclass
@@ -719,11 +740,27 @@ def _login(cohort: Cohort, user: str, password: str) -> Response:
     return response
 
 
+def _server_environ(cohort: Cohort, user: str) -> dict[str, str]:
+    """The environment of ``user``'s single-user server, as the hub's spawner set it (the
+    environment its kernels inherit)."""
+    import pwd
+
+    uid = pwd.getpwnam(user).pw_uid
+    for pid in _pids_of_uids({uid}):
+        if "jupyterhub.singleuser" in _cmdline(pid):
+            raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            return dict(entry.decode(errors="replace").split("=", 1) for entry in raw if b"=" in entry)
+    pytest.fail(f"no single-user server process of {user}: {[_cmdline(p) for p in _pids_of_uids({uid})]}")
+
+
 # -- the flow --------------------------------------------------------------------------------------
 @dataclass
 class Flow:
-    keys: dict[str, str]
-    answers: dict[str, dict[str, str]]
+    pool: dict  # item id -> keyed item (instructor only)
+    draws: dict[str, list[str]]  # trainee -> their items, in the order shown (q01 ... q12)
+    answers: dict[str, dict]  # trainee -> item id -> the answer as the quiz saved it
+    right: dict[str, set[str]]  # trainee -> items answered with the best answer
+    quiz_logins: dict[str, str]  # trainee -> the login the quiz took (from JUPYTERHUB_USER)
     logins: dict[str, Response]
     listed: dict
     fetch_api: dict
@@ -736,12 +773,18 @@ class Flow:
 
 @pytest.fixture(scope="module")
 def flow(cohort: Cohort) -> Flow:
+    from tests.pool_course import best_answer, wrong_answer
+
     inst, t1, t2 = cohort.instructor, cohort.trainee1, cohort.trainee2
-    keys = _keys()
-    items = {item["id"]: item for item in _items()}
-    ids = list(keys)
-    wrong = {i: next(o for o in items[i]["options"] if o != keys[i]) for i in (ids[1], ids[4])}
-    answers = {t1: dict(keys), t2: {**keys, **wrong}}
+    pool = _pool()
+    draws = {user: _draw(user) for user in (t1, t2)}
+    assert draws[t1] != draws[t2], "two trainees, one draw: the test would not tell them apart"
+    # Trainee 1 answers every question best; trainee 2 the first two choice questions wrongly.
+    wrong = [i for i in draws[t2] if pool[i].kind == "choice"][:2]
+    assert len(wrong) == 2, draws[t2]
+    answers = {t1: {i: best_answer(pool[i]) for i in draws[t1]},
+               t2: {i: (wrong_answer(pool[i]) if i in wrong else best_answer(pool[i])) for i in draws[t2]}}
+    right = {t1: set(draws[t1]), t2: set(draws[t2]) - set(wrong)}
 
     # Trainee 1 logs in with the system password (PAM; allowed as a member of the group).
     start = time.monotonic()
@@ -769,12 +812,21 @@ def flow(cohort: Cohort) -> Flow:
     # Trainee 2: the command line.
     cohort.nbgrader(t2, "fetch_assignment", A1)
 
-    # Both answer in the quiz widget, which saves responses.json next to the notebook.
+    # Both answer in the graded quiz, which saves responses.json next to the notebook, under
+    # the login their server's environment gives (JUPYTERHUB_USER, set by the hub).
     start = time.monotonic()
+    quiz_logins = {}
     for user in (t1, t2):
-        cohort.run_as(user, cohort.user_python, "-c", ANSWER, A1, json.dumps(answers[user]),
-                      *([REFLECTION] if user == t1 else []), cwd=cohort.home(user) / A1)
-    cohort.step("both trainees answer in the quiz widget", start)
+        login = _server_environ(cohort, user).get("JUPYTERHUB_USER", "")
+        done = cohort.run_as(user, f"JUPYTERHUB_USER={login}", cohort.user_python, "-c", ANSWER, A1,
+                             json.dumps(answers[user]), *([TASKS[0], TASK_ANSWER] if user == t1 else []),
+                             cwd=cohort.home(user) / A1)
+        shown = json.loads(done.stdout.strip().splitlines()[-1])
+        assert shown["items"] == draws[user], (user, shown)
+        assert sorted(shown["saved"]) == sorted(draws[user]), (user, shown)
+        quiz_logins[user] = shown["login"]
+        answers[user] = shown["saved"]  # as the quiz saved them (a case's sources sorted, ...)
+    cohort.step("both trainees answer their own draw in the graded quiz", start)
 
     start = time.monotonic()
     submit = cohort.server(t1, "assignments/submit", "POST", course_id=COURSE, assignment_id=A1)
@@ -792,8 +844,8 @@ def flow(cohort: Cohort) -> Flow:
     assert feedback.status == 200, (feedback.status, feedback.body[:2000])
     cohort.step(f"{t1}: fetch feedback in the Assignments tab", start)
     cohort.nbgrader(t2, "fetch_feedback", A1)
-    return Flow(keys, answers, logins, listed.json(), fetch.json(), submit.json(), feedback.json(),
-                collect, autograde, time.monotonic() - cohort.started)
+    return Flow(pool, draws, answers, right, quiz_logins, logins, listed.json(), fetch.json(),
+                submit.json(), feedback.json(), collect, autograde, time.monotonic() - cohort.started)
 
 
 # -- the hub, the servers, the network --------------------------------------------------------------
@@ -922,10 +974,13 @@ def test_release_fetch_and_submit_went_through_the_exchange(cohort: Cohort, flow
     statuses = {a["status"] for a in flow.submit_api["value"]}
     assert "submitted" in statuses, flow.submit_api
     for user in (cohort.trainee1, cohort.trainee2):
+        assert flow.quiz_logins[user] == user, "the quiz did not take the login from JUPYTERHUB_USER"
         folder = cohort.home(user) / A1
         assert (folder / "responses.json").stat().st_uid == folder.stat().st_uid
-        saved = json.loads((folder / "responses.json").read_text())["answers"]
-        assert saved == flow.answers[user]
+        saved = json.loads((folder / "responses.json").read_text())
+        assert saved["answers"] == flow.answers[user]
+        assert saved["assignment"] == POOL
+        assert (saved["draw"]["student"], saved["draw"]["items"]) == (user, flow.draws[user])
     for user in (cohort.trainee1, cohort.trainee2):
         submitted = cohort.course / "submitted" / user / A1
         assert sorted(p.name for p in submitted.iterdir()) == sorted(
@@ -938,37 +993,44 @@ def test_the_gradebook_has_both_trainees_scores(cohort: Cohort, flow: Flow):
     from nbgrader.api import Gradebook
 
     t1, t2 = cohort.trainee1, cohort.trainee2
+    positions = [f"q{k:02d}" for k in range(1, SIZE + 1)]
     with Gradebook(f"sqlite:///{cohort.course / 'gradebook.db'}", COURSE) as gb:
         assert sorted(s.id for s in gb.students) == sorted([t1, t2])
-        for user, expected in ((t1, 6), (t2, 4)):
+        for user, expected in ((t1, SIZE), (t2, SIZE - 2)):
             submission = gb.find_submission(A1, user)
             grades = {g.name: g for nb in submission.notebooks for g in nb.grades}
-            items = {name: g.auto_score for name, g in grades.items() if name in flow.keys}
-            assert sum(items.values()) == expected, (user, items)
-            for item, label in flow.keys.items():
-                assert items[item] == (1.0 if flow.answers[user][item] == label else 0.0), (user, item)
-            # A written reflection waits for the instructor; an untouched one scores 0 at once.
-            assert grades["reflection"].needs_manual_grade == (user == t1), user
+            assert sorted(grades) == sorted([*positions, *TASKS]), sorted(grades)
+            # Position k is the k-th item of the trainee's own draw.
+            scores = {item: grades[q].auto_score for q, item in zip(positions, flow.draws[user], strict=True)}
+            assert sum(scores.values()) == expected, (user, scores)
+            for item, score in scores.items():
+                assert score == (1.0 if item in flow.right[user] else 0.0), (user, item)
+            # A written task waits for the instructor; an untouched one scores 0 at once.
+            assert grades[TASKS[0]].needs_manual_grade == (user == t1), user
+            assert grades[TASKS[1]].needs_manual_grade is False and grades[TASKS[1]].score == 0, user
             assert submission.score == expected
 
 
 def test_feedback_reaches_each_trainee_without_keys(cohort: Cohort, flow: Flow):
+    from powerdynamics.grading.pools import key_leaks
+
     assert flow.feedback_api["success"], flow.feedback_api
-    source = "\n".join(c.source for c in _source_notebook().cells)
-    hidden = [line.strip() for line in source.splitlines() if HIDDEN_ASSERT.match(line)]
-    for user, right in ((cohort.trainee1, 6), (cohort.trainee2, 4)):
+    rubric = _rubric_lines()
+    for user, right in ((cohort.trainee1, SIZE), (cohort.trainee2, SIZE - 2)):
         pages = list((cohort.home(user) / A1 / "feedback").glob(f"*/{A1}.html"))
         assert len(pages) == 1, (user, pages)
         raw = pages[0].read_text(encoding="utf-8")
         assert pages[0].stat().st_uid == cohort.home(user).stat().st_uid
         text = html_text(raw)
         scores = re.findall(r"Score: ([0-9.]+) / ([0-9.]+)", text)
-        assert scores[0] == (f"{right:.1f}", "10.0"), (user, scores)  # the total comes first
+        assert scores[0] == (f"{right:.1f}", f"{TOTAL:.1f}"), (user, scores)  # the total comes first
         items = [s for s in scores[1:] if s[1] == "1.0"]
-        assert {s[0] for s in items} <= {"0.0", "1.0"} and len(items) >= 6, (user, scores)
-        assert items.count(("0.0", "1.0")) == 2 * (6 - right), (user, scores)  # listed, then at the cell
+        assert {s[0] for s in items} <= {"0.0", "1.0"} and len(items) >= SIZE, (user, scores)
+        assert items.count(("0.0", "1.0")) == 2 * (SIZE - right), (user, scores)  # listed, then at the cell
         for form in (raw, html.unescape(raw), text):
-            assert "HIDDEN TESTS" not in form and not [h for h in hidden if h in form], user
+            assert "BEGIN SOLUTION" not in form and not [r for r in rubric if r in form], user
+            # No key of an item the trainee did not get right (their own right answers may show).
+            assert key_leaks(form, flow.pool.values(), allowed=flow.right[user]) == [], user
 
 
 # -- who can read what -----------------------------------------------------------------------------
@@ -985,6 +1047,12 @@ def test_the_exchange_has_nbgraders_permissions(cohort: Cohort, flow: Flow):
             path.stat().st_mode))
     released = (course / "outbound" / A1 / f"{A1}.ipynb").read_text(encoding="utf-8")
     assert "HIDDEN TESTS" not in released and "BEGIN SOLUTION" not in released
+    assert not [r for r in _rubric_lines() if r in released]
+    from powerdynamics.grading.pools import key_leaks
+
+    items = (course / "outbound" / A1 / ITEMS_FILE).read_text(encoding="utf-8")  # released, key-free
+    assert key_leaks(items, _pool().values(), structured=True) == []
+    assert key_leaks(released, _pool().values()) == []
 
 
 def test_a_trainee_cannot_read_another_trainees_work_or_the_keys(cohort: Cohort, flow: Flow):
@@ -1000,7 +1068,8 @@ def test_a_trainee_cannot_read_another_trainees_work_or_the_keys(cohort: Cohort,
         ("read", cohort.home(t1) / A1 / "responses.json"),
         ("read", cohort.home(t1) / A1 / f"{A1}.ipynb"),
         ("list", cohort.home(t1) / ".local" / "share" / "jupyter" / "nbgrader_cache"),
-        ("read", cohort.course / "source" / A1 / f"{A1}.ipynb"),  # the instructor's keys
+        ("read", cohort.course / "source" / A1 / f"{A1}.ipynb"),  # the rubrics
+        ("read", cohort.course / "pools" / f"{POOL}.yaml"),  # the instructor's keys
         ("read", cohort.course / "gradebook.db"),
         ("read", cohort.course / "submitted" / t1 / A1 / "responses.json"),
         ("list", cohort.base / "course-source"),  # the hub's private course copy

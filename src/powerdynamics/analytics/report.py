@@ -328,10 +328,44 @@ class SavedAnswers:
     problem: str | None
 
 
-def read_saved_answers(folder: Path) -> SavedAnswers:
-    """Saved widget answers merged with typed answers, as ``load_responses`` merges them."""
+def _given(value: Any) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def read_saved_answers(folder: Path, *, draw: Sequence[str] | None = None) -> SavedAnswers:
+    """Saved widget answers merged with typed answers, as ``load_responses`` merges them.
+
+    ``draw`` (a pooled assignment: the item ids the student's draw shows, in order): the
+    file is read as a pooled one (answers of every kind, a draw record), so a case's
+    marking is not taken for a damaged file, and the answers are returned by position
+    (``q01`` ... as the gradebook's cells are named) as answer tokens; the per-item
+    tables read them by item id, through the draw, in ``_answer_stats``."""
     from powerdynamics.grading.assessment import RESPONSES_FILE, load_responses, read_responses
 
+    if draw is not None:
+        from powerdynamics.grading.pool_grading import read_pool_responses
+        from powerdynamics.kinds import KINDS
+
+        pool_found = read_pool_responses(folder / RESPONSES_FILE)
+        typed_raw = _typed_answers(folder) if folder.is_dir() else None
+        typed_by_id: dict[str, Any] = typed_raw if isinstance(typed_raw, dict) else {}
+        typed_given = any(_given(v) for v in typed_by_id.values())
+        by_position: dict[str, str] = {}
+        for number, item_id in enumerate(draw, start=1):
+            value = typed_by_id.get(item_id) if _given(typed_by_id.get(item_id)) \
+                else pool_found.answers.get(item_id)
+            if not _given(value):
+                continue
+            kind = "choice" if isinstance(value, str) else (
+                "session" if isinstance(value, dict) and "path" in value else
+                "cue" if isinstance(value, dict) and "sentence" in value else "case")
+            try:
+                token = KINDS[kind].answer_token(value)
+            except (TypeError, ValueError, AttributeError):
+                token = str(value)[:80]
+            by_position[f"q{number:02d}"] = str(token)
+        return SavedAnswers(by_position, pool_found.status, typed_given, None,
+                            pool_found.problem or None)
     found = read_responses(folder / RESPONSES_FILE)
     typed = _typed_answers(folder) if folder.is_dir() else None
     typed_any = typed is not None and any(isinstance(v, str) and v.strip() for v in typed.values())
@@ -502,6 +536,8 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
     source: list[SourceItem] = []
     if source_dir.is_dir():
         source, problems = read_source(source_dir)
+        if any(source_dir.glob("*-items.json")):  # pooled: the items live in the pool, by design
+            problems = [p for p in problems if "no ITEMS list found" not in p]
         notes += [Note("warning", f"source: {p}") for p in problems]
     else:
         notes.append(Note("warning", (
@@ -537,6 +573,16 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
     corrupt: list[str] = []
     typed: list[str] = []
     elsewhere: list[str] = []
+    forms: dict[str, Any] | None = None  # a pooled assignment: the items file's forms, to map positions to items
+    if section.pooled is not None:
+        from powerdynamics.grading.draws import draw_for
+        from powerdynamics.grading.pools import PoolError, items_path, read_items_file
+
+        try:
+            forms = read_items_file(items_path(course_dir, name))
+        except PoolError as exc:
+            notes.append(Note("warning", f"the items file could not be read: {exc}"))
+            forms = {"assignment": name, "forms": []}
     bar = Progress(len(found.scores), f"reading saved answers: {name}", enabled=progress)
     for student in sorted(found.scores):
         bar.advance()
@@ -546,7 +592,13 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
         if not complete:
             submissions.append(Submission(student, scores, hand=hand, hand_max=found.hand_max))
             continue
-        saved = read_saved_answers(course_dir / settings.autograded / student / name)
+        draw = None
+        if forms is not None:
+            try:
+                draw = list(draw_for(forms["assignment"], student, forms["forms"]).items)
+            except ValueError:
+                draw = []
+        saved = read_saved_answers(course_dir / settings.autograded / student / name, draw=draw)
         if saved.status == "missing":
             missing.append(student)
         elif saved.status == "corrupt":

@@ -443,6 +443,7 @@ export function mount(root, data, judge, persist, opts) {
     if (saved && saved.first) {
       const v = decode(item, saved.first);
       if (v) firsts[item.id] = { correct: v.correct, headline: v.headline };
+      else if (graded) firsts[item.id] = { correct: false, headline: "" };  // a saved session path
     }
   }
   for (const fs of sets) section.appendChild(fs);

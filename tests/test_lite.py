@@ -492,16 +492,39 @@ def test_no_request_of_the_journey_left_the_machine(visit):
 # --------------------------------------------------------------------------- the LMS bundle
 
 
+def _click_answer(fs, view: dict, answer) -> None:
+    """Give ``answer`` in the graded quiz's item ``fs`` with the mouse (choice, case, cue)."""
+    if view["kind"] == "choice":
+        fs.locator(f"input[type=radio][value='{answer}']").check()
+    elif view["kind"] == "case":
+        main = fs.locator(".pdq-group:not(.pdq-decisive)")
+        for source in answer["marked"]:
+            main.locator(f"input[value='{source}']").check()
+        fs.locator(f".pdq-decisive input[value='{answer['decisive']}']").check()
+    elif view["kind"] == "cue":
+        groups = fs.locator(".pdq-group")
+        groups.nth(0).locator(f"input[value='{answer['label']}']").check()
+        groups.nth(1).locator(f"input[value='{answer['sentence']}']").check()
+    else:
+        raise AssertionError(f"{view['id']}: a {view['kind']} item in a1's draw")
+    fs.get_by_role("button", name="Save answer").click()
+
+
 @pytest.mark.lite
 @pytest.mark.browser
 @pytest.mark.nbgrader
 def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(browser, serve, tmp_path):
     """``powerdynamics grade lite`` over nbgrader's own release: no source-only text in the
-    bundle; a trainee answers in Chromium, downloads responses.json and the notebook, and
-    the real ``nbgrader autograde`` gives the expected score."""
-    from powerdynamics.labels import label_for
-    from tests.test_nbgrader_course import A1, SECRETS, TIMEOUT, Course, _items_of, _wrong
+    bundle; a trainee types their login (no JupyterHub here), answers their own draw of the
+    pooled a1 in Chromium (one question wrongly), downloads responses.json and the notebook,
+    and the real ``nbgrader autograde`` gives the expected score, position by position."""
+    from powerdynamics.grading.draws import draw_for
+    from powerdynamics.grading.pool_grading import load_keys
+    from powerdynamics.grading.public_answers import check_answer, describe
+    from tests.pool_course import best_answer, wrong_answer
+    from tests.test_nbgrader_course import A1, SECRETS, TIMEOUT, Course, find_leaks
 
+    login = "lite-trainee"
     course = Course(tmp_path)
     run = course.nbgrader("generate_assignment", A1)
     assert run.returncode == 0, run.output[-3000:]
@@ -510,17 +533,22 @@ def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(brow
     bundle = course.dir / "lite" / A1
     assert (bundle.parent / f"{A1}.zip").exists()
     assert sorted(p.name for p in (bundle / "files").iterdir()) == sorted([f"{A1}.ipynb", "a1-items.json"])
+    assert find_leaks(bundle / "files") == []  # no rubric line, no pool key, no hidden-test text
     secrets = [s for s in SECRETS.hidden_lines + SECRETS.scheme_lines if len(s) >= 12]
+    assert secrets, "the rubric lines were not read"
     for path in bundle.rglob("*"):
         if path.is_file() and path.suffix in (".ipynb", ".json", ".js", ".html", ".py", ".txt"):
             text = path.read_text(encoding="utf-8", errors="replace")
             assert not [s for s in secrets if s in text], path
+    assert "BEGIN SOLUTION" not in (bundle / "files" / f"{A1}.ipynb").read_text(encoding="utf-8")
 
-    import nbformat
-
-    items = _items_of(nbformat.read(course.dir / "release" / A1 / f"{A1}.ipynb", as_version=4))
-    key = SECRETS.keys[A1]
-    answers = {**key, items[1]["id"]: _wrong(items[1], key[items[1]["id"]])}  # one wrong: 5 of 6
+    document = json.loads((bundle / "files" / "a1-items.json").read_text(encoding="utf-8"))
+    views = {v["id"]: v for v in document["items"]}
+    draw = list(draw_for(document["assignment"], login, document["forms"]).items)
+    keys = load_keys(course.dir / "pools" / "a1.yaml")  # instructor only, read at run time
+    wrong = next(i for i in draw if keys[i].kind == "choice")
+    answers = {i: check_answer(views[i], wrong_answer(keys[i]) if i == wrong else best_answer(keys[i]))
+               for i in draw}  # as the quiz saves them; one wrong: 11 of 12
 
     context = browser.new_context(accept_downloads=True)
     requests: list[str] = []
@@ -531,13 +559,19 @@ def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(brow
     try:
         page.goto(f"{base}/notebooks/index.html?path={A1}.ipynb")
         run_all(page)
-        for number, item in enumerate(items, start=1):
-            panel = page.locator(".widget-vbox", has_text=f"Question {number} of {len(items)}").last
-            name = label_for(answers[item["id"]]).name
-            panel.locator(".widget-radio-box label", has_text=f"{name}:").first.click()
-            panel.get_by_text(f"Saved: {name}.").wait_for()  # written by Python in Pyodide
-            if number < len(items):
-                page.get_by_role("button", name="Next question").click()
+        box = page.get_by_role("textbox", name="Course login")
+        box.fill(login)
+        page.get_by_role("button", name="Show my questions").click()
+        quiz = page.locator(".pdq-live")
+        page.get_by_text(f"Questions for login {login} (12 questions)").wait_for()
+        sets = quiz.locator("fieldset.pdq-item")
+        assert [sets.nth(k).get_attribute("data-pdq-item") for k in range(sets.count())] == draw
+        for item_id in draw:
+            fs = quiz.locator(f"fieldset.pdq-item[data-pdq-item='{item_id}']")
+            _click_answer(fs, views[item_id], answers[item_id])  # saved by Python in Pyodide
+            fs.locator(".pdq-feedback").get_by_text(
+                f"Saved: {describe(views[item_id], answers[item_id])}.", exact=True).wait_for()
+        assert quiz.locator(".pdq-score").inner_text().startswith("Answered 12 of 12 questions")
         page.wait_for_timeout(500)
         got = {}
         for name in ("responses.json", f"{A1}.ipynb"):
@@ -546,7 +580,7 @@ def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(brow
             with page.expect_download() as download:
                 page.get_by_role("menuitem", name="Download").click()
             got[name] = download.value
-        folder = course.dir / "submitted" / "lite-trainee" / A1
+        folder = course.dir / "submitted" / login / A1
         folder.mkdir(parents=True)
         for name, dl in got.items():
             dl.save_as(folder / name)
@@ -555,13 +589,16 @@ def test_assignment_bundle_answered_in_the_browser_downloads_and_autogrades(brow
     assert not [u for u in requests if _leaves_machine(u)]
     saved = json.loads((folder / "responses.json").read_text(encoding="utf-8"))
     assert saved["answers"] == answers, saved
+    assert (saved["draw"]["student"], saved["draw"]["items"]) == (login, draw)
 
-    run = course.nbgrader("autograde", A1, "--student", "lite-trainee", f"--Execute.timeout={TIMEOUT}")
+    run = course.nbgrader("autograde", A1, "--student", login, f"--Execute.timeout={TIMEOUT}")
     assert run.returncode == 0, run.output[-3000:]
     with course.gradebook() as gb:
-        submission = gb.find_submission(A1, "lite-trainee")
-        auto = sum(g.auto_score or 0 for nb in submission.notebooks for g in nb.grades if g.name in key)
-    assert auto == len(key) - 1, auto
+        submission = gb.find_submission(A1, login)
+        grades = {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+    positions = {f"q{k:02d}": item for k, item in enumerate(draw, start=1)}
+    assert {q: grades[q] for q in positions} == {q: 0.0 if i == wrong else 1.0 for q, i in positions.items()}
+    assert sum(grades[q] for q in positions) == len(draw) - 1
 
 
 @pytest.mark.lite

@@ -543,7 +543,7 @@ def _student_stats(sub: Submission, items: Sequence[Item]) -> StudentStats:
     if sub.hand_max and sub.hand is not None:
         total, total_max = score + sub.hand, max_score + sub.hand_max
         if sub.hand / sub.hand_max < FOLLOW_UP_SCORE:
-            reasons.append(f"hand-graded part (reflection) scored {sub.hand:g} of {sub.hand_max:g}")
+            reasons.append(f"hand-graded part (written tasks) scored {sub.hand:g} of {sub.hand_max:g}")
         if total / total_max < FOLLOW_UP_SCORE:
             reasons.append(f"total {total:g} of {total_max:g} with the hand-graded part "
                            f"(below {FOLLOW_UP_SCORE:.0%})")

@@ -60,7 +60,10 @@ class PoolResponses:
 
 def _check_value(value: Any, what: str) -> Any:
     try:
-        text = json.dumps(value)
+        text = json.dumps(value, ensure_ascii=False)
+        text.encode("utf-8")  # a lone surrogate ("\ud800") is not text: refuse it here
+    except UnicodeEncodeError:
+        raise DataError(f"{what} holds text that is not valid Unicode") from None
     except (TypeError, ValueError, RecursionError):
         raise DataError(f"{what} is not plain data") from None
     if len(text) > MAX_ANSWER_CHARS:
@@ -83,6 +86,7 @@ def parse_pool_responses(data: Any) -> tuple[dict[str, Any], dict[str, Any] | No
     for key, value in answers.items():
         if not isinstance(key, str) or len(key) > 200:
             raise DataError("an item id in field 'answers' is not a short string")
+        _check_value(key, "an item id in field 'answers'")
         checked[key] = _check_value(value, f"the answer to {key[:40]!r}")
     draw = data.get("draw")
     if draw is not None:

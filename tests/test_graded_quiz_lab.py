@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,13 @@ def test_graded_quiz_in_lab_login_keyboard_answers_saved_and_restored(lab, page)
     prompt = page.locator(".widget-html p", has_text="Each trainee answers a different set")
     assert "Type your course login, exactly as your instructor gave it" in prompt.text_content()
     assert page.locator(".pdq-live").count() == 0, "questions shown before the login"
+    page.get_by_role("button", name="Show my questions").click()  # nothing typed yet
+    page.get_by_role("alert").filter(has_text="Type your course login first.").wait_for()
+    assert page.locator(".pdq-live").count() == 0 and not (folder / "responses.json").exists()
+    # Typed while the kernel is still busy (as when cells are still running): the login the
+    # kernel uses must be the whole of what was typed when the button was pressed.
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                  ".requestExecute({code: 'import time; time.sleep(2)', silent: true}); }")
     login.focus()
     page.keyboard.type(LOGIN)
     page.keyboard.press("Tab")
@@ -332,9 +340,54 @@ def test_graded_quiz_in_lab_login_keyboard_answers_saved_and_restored(lab, page)
         said = f"Question {k} ({item_id}): answered (saved quiz answer)"
         assert (said in notebook_text) == (item_id in answers), said
     assert json.loads((folder / "responses.json").read_text(encoding="utf-8"))["answers"] == answers
+
+    # A save that fails says so ("Not saved: <why>"), keeps Save usable and loses nothing.
+    responses = folder / "responses.json"
+    fs, opts = fieldset(cid), views[cid]["options"]
+    other = next(o for o in opts if o != answers[cid])
+    before = responses.read_bytes()
+    if _immutable(responses, True):
+        try:
+            fs.get_by_role("button", name="Change answer").focus()
+            page.keyboard.press("Enter")  # the front end puts the focus on the first option
+            _choose_by_keyboard(page, fs, opts.index(other))
+            page.keyboard.press("Tab")
+            assert _focused(page).endswith("Save answer"), _focused(page)
+            page.keyboard.press("Enter")
+            box = fs.locator(".pdq-feedback")
+            box.get_by_text("Not saved:").wait_for()
+            assert "not permitted" in box.text_content(), box.text_content()
+            assert fs.get_by_role("button", name="Save answer").is_enabled()
+            assert responses.read_bytes() == before
+        finally:
+            _immutable(responses, False)
+        fs.get_by_role("button", name="Save answer").focus()
+        page.keyboard.press("Enter")  # the same answer, saved once the file can be written
+        box.get_by_text(f"Saved: {describe(views[cid], other)}.", exact=True).wait_for()
+        assert json.loads(responses.read_text(encoding="utf-8"))["answers"] == {**answers, cid: other}
+    else:
+        warnings.warn("chattr +i is not available here: the failed-save check did not run",
+                      stacklevel=1)
     assert page.request_log.external == [], page.request_log.external
     quiz_errors = [e for e in page.console_errors if re.search(r"pdq|quiz|anywidget|widget", e, re.I)]
     assert quiz_errors == [], quiz_errors
+
+
+def _immutable(path: Path, on: bool) -> bool:
+    """``chattr +i`` / ``-i`` (root on ext4: even root cannot replace the file); False where
+    it cannot be used."""
+    if not shutil.which("chattr"):
+        return False
+    done = subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+def _choose_by_keyboard(page, fs, index: int) -> None:
+    """The focus is on the first radio of a group: Space for it, else arrows down to it."""
+    if index == 0:
+        page.keyboard.press("Space")
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
 
 
 def opts_of(views: dict[str, Any], item_id: str) -> list[str]:

@@ -442,8 +442,9 @@ export function mount(root, data, judge, persist, opts) {
     const saved = stored[item.id];
     if (saved && saved.first) {
       const v = decode(item, saved.first);
+      // graded: a saved session path has no verdict to decode, and it is answered all the same
       if (v) firsts[item.id] = { correct: v.correct, headline: v.headline };
-      else if (graded) firsts[item.id] = { correct: false, headline: "" };  // a saved session path
+      else if (graded) firsts[item.id] = { correct: false, headline: "" };
     }
   }
   for (const fs of sets) section.appendChild(fs);
@@ -581,7 +582,7 @@ export default {
     let next = 0;
     const onMsg = (msg) => {
       if (msg && msg.type === "verdict" && waiting[msg.req]) {
-        waiting[msg.req]({ verdict: msg.verdict, score: msg.score });
+        waiting[msg.req]({ verdict: msg.verdict, score: msg.score, error: msg.error });
         delete waiting[msg.req];
       }
     };

@@ -171,3 +171,28 @@ def test_a_missing_or_damaged_items_file_says_what_to_do(tmp_path):
     (tmp_path / "tp-items.json").write_text('{"assignment": "tp", "forms": [["x"]]}')
     with pytest.raises(PooledQuizError, match="does not describe item"):
         PooledQuiz(tmp_path / "tp-items.json", login="jdoe")
+
+
+def test_a_session_view_does_not_grade_the_path_and_a_session_is_walked_once(folder):
+    from powerdynamics.grading.pools import NEUTRAL_ENDING, public_view
+
+    real = load_pool(Path(__file__).resolve().parent.parent / "exercises" / "pools" / "a3.yaml")
+    sessions = [it for it in [*POOL, *real] if it.kind == "session"]
+    assert len(sessions) >= 2
+    for item in sessions:
+        view = public_view(item)
+        text = json.dumps(view)
+        for name, node in item.nodes.items():
+            assert f'"{name}"' not in text, (item.id, name)  # e.g. "end-risk" names the verdict
+            if node.end is not None:
+                assert node.end not in text, item.id
+        endings = [n["end"] for n in view["nodes"].values() if n["end"] is not None]
+        assert endings and set(endings) == {NEUTRAL_ENDING}
+    session = next(it for it in POOL if it.kind == "session")
+    login = next(f"t{n}" for n in range(500) if session.id in draw_for(
+        "tp", f"t{n}", json.loads((folder / "tp-items.json").read_text())["forms"]).items)
+    quiz = _quiz(folder, login=login)
+    quiz.save(session.id, best_answer(session))
+    with pytest.raises(PermissionError, match="walked once"):
+        quiz.save(session.id, wrong_answer(session))
+    assert json.loads((folder / "responses.json").read_text())["answers"][session.id] == best_answer(session)

@@ -200,7 +200,11 @@ class PooledQuiz:
             raise PermissionError(f"{LOGIN_PROMPT} first")
         if item_id not in self.draw.items:
             raise KeyError(f"{item_id!r} is not one of your questions ({', '.join(self.draw.items)})")
-        value = check_answer(self.views[item_id], answer)
+        view = self.views[item_id]
+        value = check_answer(view, answer)
+        if view["kind"] == "session" and item_id in self._answers:
+            raise PermissionError("this session was walked already; a session is walked once "
+                                  "and its saved path is your answer")
         self._answers[item_id] = value
         self._write()
         return value
@@ -227,7 +231,7 @@ class PooledQuiz:
                     token = token_of(view, value)
                     text = f"Saved earlier: {describe(view, value)}."
                     if view["kind"] == "session":
-                        shown["saved"] = text + " Go through the session again only to change it."
+                        shown["saved"] = text + " A session is walked once: this path is your answer."
                     else:
                         shown["t"], shown["v"] = [text, ""], {token: [0, 0, 0, 1, []]}
                     restored[view["id"]] = {"first": token, "last": token}

@@ -131,6 +131,8 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
                 "nodes"),
 }
 PUBLIC_NODE_FIELDS = ("say", "end", "moves")
+SESSION_END = "end"
+NEUTRAL_ENDING = "The session ends here. Your path is saved; it is graded after you submit."
 PUBLIC_MOVE_FIELDS = ("text", "next")
 
 
@@ -154,11 +156,19 @@ def public_view(item: Any) -> dict[str, Any]:
         values["sentences"] = [s.text for s in item.sentences]
         values["cue_question"] = "Which sentence decides it?"
     if kind == "session":
-        values.update(title=item.title, case=item.case, start=item.start, nodes={
-            name: {field: ([{f: getattr(m, f) for f in PUBLIC_MOVE_FIELDS} for m in node.moves]
-                           if field == "moves" else getattr(node, field))
-                   for field in PUBLIC_NODE_FIELDS}
-            for name, node in item.nodes.items()})
+        # Node names ("end-risk") and ending texts ("the danger may have grown") would grade
+        # the path on the spot: the view renames the nodes in order (s1, s2, ...) and
+        # shows every ending with the same neutral sentence.
+        names = {name: f"s{n}" for n, name in enumerate(item.nodes, start=1)}
+        names[SESSION_END] = SESSION_END
+
+        def node_view(node: Any) -> dict[str, Any]:
+            return {"say": node.say,
+                    "end": None if node.end is None else NEUTRAL_ENDING,
+                    "moves": [{"text": m.text, "next": names[m.next]} for m in node.moves]}
+
+        values.update(title=item.title, case=item.case, start=names[item.start], nodes={
+            names[name]: node_view(node) for name, node in item.nodes.items()})
     return {field: values[field] for field in PUBLIC_FIELDS[kind] if field in values}
 
 

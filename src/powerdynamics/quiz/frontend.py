@@ -78,7 +78,6 @@ GRADED_STRINGS: dict[str, Any] = {
     "check": "Save answer",
     "retry": "Change answer",
     "choose": "Choose",
-    "again": "Go through the session again (your saved path stays until you reach a new ending)",
     "score": ("Answered {a} of {t} questions. Each answer is saved in responses.json next to "
               "this notebook and handed in with it; you can change an answer until you submit."),
     "none": ("Nothing answered yet ({t} questions). Each answer is saved as soon as you save "

@@ -423,16 +423,18 @@ export function mount(root, data, judge, persist, opts) {
       if (!graded) fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
       box.appendChild(h("p", { cls: "pdq-end", text: end }));
       box.appendChild(h("p", { cls: "pdq-headline", text: v.headline }));
-      const again = h("button", { type: "button", cls: "pdq-again", text: S.again });
       stage.appendChild(box);
+      box.focus();
+      if (graded) return;  // a graded session is walked once: its path is the answer
+      const again = h("button", { type: "button", cls: "pdq-again", text: S.again });
       stage.appendChild(h("div", { cls: "pdq-actions" }, [again]));
       again.addEventListener("click", () => {
         path = []; node = item.start; steps.textContent = "";
         fs.classList.remove("pdq-correct", "pdq-wrong", "pdq-partial");
         showNode(true);
       });
-      box.focus();
     }
+    if (graded && item.saved) return fs;  // walked already: the saved note says which path
     showNode(false);
     return fs;
   }

@@ -231,7 +231,7 @@ export function mount(root, data, judge, persist, opts) {
     if (!graded) fs.classList.add(v.correct ? "pdq-correct" : v.score > 0 ? "pdq-partial" : "pdq-wrong");
     box.appendChild(h("p", { cls: "pdq-headline", text: v.headline }));
     if (v.feedback) box.appendChild(h("p", { cls: "pdq-explain", text: v.feedback }));
-    if (item.kind === "case") {
+    if (item.kind === "case" && v.parts.length) {
       box.appendChild(h("ul", { cls: "pdq-parts" }, v.parts.map((p) => {
         const bar = p[1].indexOf("|"), mark = p[1].slice(0, bar);
         return h("li", { cls: "pdq-part pdq-" + mark, "data-part": p[0], "data-mark": mark,

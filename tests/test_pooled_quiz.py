@@ -196,3 +196,24 @@ def test_a_session_view_does_not_grade_the_path_and_a_session_is_walked_once(fol
     with pytest.raises(PermissionError, match="walked once"):
         quiz.save(session.id, wrong_answer(session))
     assert json.loads((folder / "responses.json").read_text())["answers"][session.id] == best_answer(session)
+
+
+def test_the_questions_as_plain_text_give_what_the_typed_route_needs(folder):
+    quiz = _quiz(folder)
+    assert "No questions yet" in quiz.as_text()
+    forms = json.loads((folder / "tp-items.json").read_text())["forms"]
+    login = next(f"t{n}" for n in range(500) if any(
+        KEYS[i].kind == "session" for i in draw_for("tp", f"t{n}", forms).items))
+    quiz.use_login(login)
+    text = quiz.as_text()
+    for number, item_id in enumerate(quiz.draw.items, start=1):
+        assert f"Question {number} of {SIZE} (item id {item_id!r}" in text
+        item = KEYS[item_id]
+        if item.kind == "session":
+            later = [n.say for name, n in item.nodes.items() if name != item.start and n.say]
+            assert not any(say in text for say in later)  # one step at a time, as in the quiz
+        else:
+            assert all(f"{o!r}: " in text for o in item.options)
+        if item.kind == "cue":
+            assert f"sentence 0: {item.sentences[0].text}" in text
+    assert key_leaks(text, POOL, structured=True) == []

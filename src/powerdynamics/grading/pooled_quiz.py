@@ -270,6 +270,42 @@ class PooledQuiz:
             bundle[WIDGET_MIME] = view[WIDGET_MIME]
         return bundle
 
+    def as_text(self) -> str:
+        """The trainee's questions as plain text, with what the typed route needs: item
+        ids, option labels, sentence numbers (from 0) and a session's moves (from 0)
+        with the step each leads to; for a screen reader or for typing answers."""
+        if self.draw is None:
+            return f"No questions yet: run the quiz cell and {LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}."
+        out: list[str] = [f"Questions for login {self.draw.student}:"]
+        for number, view in enumerate(self.items, start=1):
+            out += ["", f"Question {number} of {len(self.items)} (item id {view['id']!r}, "
+                        f"{view['kind']})"]
+            if view.get("content_note"):
+                out.append(CONTENT_NOTE)
+            if view["kind"] == "session":
+                # One step at a time, as in the quiz: listing every step here would show
+                # where each move leads before it is chosen.
+                first = view["nodes"][view["start"]]
+                out += [view["title"], view["case"], first["say"], view["question"]]
+                out += [f"  move {i}: {m['text']}" for i, m in enumerate(first.get("moves", ()))]
+                out.append("  Walk this session in the quiz above, one step at a time (it works "
+                           "with the keyboard and a screen reader): each step shows what happens "
+                           "next. It cannot be typed here.")
+                continue
+            if view["kind"] == "cue":
+                out += [f"  sentence {i}: {t}" for i, t in enumerate(view["sentences"])]
+            else:
+                out.append(view["vignette"])
+            out.append(view["question"])
+            out += [f"  {slug!r}: {label_for(slug).name}: {label_for(slug).definition}"
+                    for slug in view["options"]]
+            if view["kind"] == "case":
+                out.append(f"  Then: {view['decisive_question']} "
+                           '(answer {"marked": [labels at work], "decisive": label})')
+            elif view["kind"] == "cue":
+                out.append(f"  Then: {view['cue_question']} (answer {{\"label\": label, \"sentence\": number}})")
+        return "\n".join(out)
+
     # -- the typed route -----------------------------------------------------------------
     def check_typed(self, typed: Any) -> list[str]:
         """Format problems of ``typed_answers`` (never whether an answer is right)."""

@@ -168,6 +168,13 @@ def _intro(info: NotebookInfo, pool: list[Any], tasks: TasksFile, size: int) -> 
         "Cells) and wait until the status bar says *Idle*.")
 
 
+TEXT_HELP = (
+    "## Your questions as plain text\n\n"
+    "The next cell prints your questions as plain text, with each question's item id, the "
+    "labels you can answer with and the sentence numbers. Use it with a screen reader, or "
+    "to type your answers below. A session is walked in the quiz above, one step at a "
+    "time. The output starts collapsed: click the bar beside it to open it.")
+
 TYPED_HELP = (
     "## Typed answers (only if you do not use the quiz)\n\n"
     "Type one entry per question: its item id (shown in the list under *Before you submit*) "
@@ -177,7 +184,6 @@ TYPED_HELP = (
     '    "x9-p01": "referent",                                         # pick the best option\n'
     '    "x9-p02": {"marked": ["expert", "legitimate"], "decisive": "expert"},  # mark every source\n'
     '    "x9-p03": {"label": "coercive", "sentence": 2},               # sentence numbers start at 0\n'
-    '    "x9-p04": {"path": [0, 2, 1]},                                # moves chosen, from 0\n'
     "}\n"
     "```\n\n"
     "(Those ids are only examples.) A typed answer replaces the quiz answer for that "
@@ -238,6 +244,10 @@ def build_notebook(pool: list[Any], tasks: TasksFile, pool_id: str, size: int = 
     add(new_code_cell(f'ITEMS_FILE = "{items_file}"\nquiz = PooledQuiz(ITEMS_FILE, title="{info.title}")\nquiz'),
         "quiz", {"items_file": items_file, "pool": pool_id, "size": size,
                  "objectives": dict(sorted(pool_objectives.items()))})
+    add(new_markdown_cell(TEXT_HELP), "text-heading")
+    text_cell = new_code_cell("print(quiz.as_text())")
+    text_cell.metadata["jupyter"] = {"outputs_hidden": True}
+    add(text_cell, "questions-text")
     add(new_markdown_cell(TYPED_HELP), "typed-heading")
     add(new_code_cell("typed_answers = {\n    ### BEGIN SOLUTION\n    ### END SOLUTION\n}"),
         "typed-answers", solution=True, locked=False)

@@ -217,3 +217,14 @@ def test_the_questions_as_plain_text_give_what_the_typed_route_needs(folder):
         if item.kind == "cue":
             assert f"sentence 0: {item.sentences[0].text}" in text
     assert key_leaks(text, POOL, structured=True) == []
+
+
+def test_grade_draw_outside_a_course_says_where_to_run_it(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "powerdynamics", "grade", "draw", "a1", "--student",
+                          "jdoe", "--course", str(tmp_path / "exercises")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "is not a course folder (it has no source/ folder)" in run.stderr
+    assert "Traceback" not in run.stderr and "grade forms" not in run.stderr

@@ -553,8 +553,20 @@ def key_leaks(text: str, pool: Iterable[Any], *, structured: bool = False,
 
 
 # -- commands --------------------------------------------------------------------------------------
+def _no_course(course: Path, command: str) -> bool:
+    """Say so (and return True) when ``course`` is not an nbgrader course folder."""
+    if (course / "source").is_dir():
+        return False
+    print(f"grade {command}: {course} is not a course folder (it has no source/ folder): run "
+          "from the course folder (exercises/) with --course ., or pass --course "
+          "exercises from the repository root", file=sys.stderr)
+    return True
+
+
 def _cmd_forms(args: argparse.Namespace) -> int:
     course = Path(args.course)
+    if _no_course(course, "forms"):
+        return 1
     assignment = resolve_assignment(course, args.assignment)
     try:
         path = write_items_file(course, assignment, size=args.size, n=args.forms,
@@ -569,6 +581,8 @@ def _cmd_forms(args: argparse.Namespace) -> int:
 
 def _cmd_draw(args: argparse.Namespace) -> int:
     course = Path(args.course)
+    if _no_course(course, "draw"):
+        return 1
     assignment = resolve_assignment(course, args.assignment)
     try:
         draw = draw_of(course, assignment, args.student)

@@ -324,7 +324,8 @@ def _cmd_build_source(args: argparse.Namespace) -> int:
             print(f"grade build-source: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(f"{path}: written from {pools / pool_id}.yaml and {pool_id}-tasks.yaml")
+        print(f"{path} and {path.parent / (pool_id + '-items.json')}: written from "
+              f"{pools / pool_id}.yaml and {pool_id}-tasks.yaml")
     return status
 
 

@@ -28,6 +28,27 @@ ITEMS_FILE = f"{POOL}-items.json"
 SIZE = 6
 
 
+def course_env(home: Path) -> dict[str, str]:
+    """The environment of a test course's commands: an isolated HOME and Jupyter config,
+    this checkout's package first, and nothing inherited from the caller's Jupyter."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / ".ipython"),
+               POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               PYTHONWARNINGS="ignore::DeprecationWarning", PYTHONPATH=str(ROOT / "src"))
+    return env
+
+
+def copy_exercises(target: Path) -> None:
+    """A copy of exercises/ without anything a run of the course wrote."""
+    shutil.copytree(ROOT / "exercises", target, ignore=shutil.ignore_patterns(
+        "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__",
+        ".ipynb_checkpoints"))
+
+
 def _meta(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = True,
           points: float | None = None) -> dict[str, Any]:
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
@@ -86,14 +107,7 @@ class PoolCourse:
                        self.dir / "source" / assignment / f"{assignment}.ipynb")
         home = base / "home"
         home.mkdir()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
-        env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-                   JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
-                   JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / ".ipython"),
-                   POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                   PYTHONWARNINGS="ignore::DeprecationWarning", PYTHONPATH=str(ROOT / "src"))
+        env = course_env(home)
         self.env = env
         self.runs: list[Run] = []
 

@@ -26,6 +26,7 @@ import pytest
 
 from powerdynamics import analytics as an
 from powerdynamics.analytics import NO_ANSWER, Item, Submission
+from tests.pool_course import copy_exercises, course_env
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "t1-quiz"
@@ -645,19 +646,10 @@ class RealCourse:
 
     def __init__(self, base: Path) -> None:
         self.dir = base / "course"
-        shutil.copytree(ROOT / "exercises", self.dir, ignore=shutil.ignore_patterns(
-            "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__",
-            ".ipynb_checkpoints"))
+        copy_exercises(self.dir)
         home = base / "home"
         home.mkdir()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
-        env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-                   JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
-                   JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / ".ipython"),
-                   POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                   PYTHONWARNINGS="ignore::DeprecationWarning", PYTHONPATH=str(ROOT / "src"))
+        env = course_env(home)
         self.env = env
         self.seconds = 0.0
 

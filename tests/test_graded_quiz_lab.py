@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.localweb import start_lab
+from tests.pool_course import course_env
 
 pytestmark = [pytest.mark.lab, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,20 +47,7 @@ STATUS_BAR_IDLE = ("() => { const t = document.querySelector('#jp-main-statusbar
 # -- the release, as nbgrader makes it ------------------------------------------------------
 def _course_env(home: Path) -> dict[str, str]:
     """An isolated HOME and Jupyter config (as tests/test_nbgrader_course.py's Course)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
-    env.update(
-        HOME=str(home),
-        JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-        JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        IPYTHONDIR=str(home / ".ipython"),
-        POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        PYTHONWARNINGS="ignore::DeprecationWarning",
-        PYTHONPATH=str(ROOT / "src"),
-    )
-    return env
+    return course_env(home)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ import nbformat
 import pytest
 
 from tests.htmltext import html_text
-from tests.pool_course import best_answer, wrong_answer
+from tests.pool_course import best_answer, copy_exercises, course_env, wrong_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -214,26 +214,10 @@ class Course:
 
     def __init__(self, base: Path) -> None:
         self.dir = base / "course"
-        shutil.copytree(
-            EXERCISES, self.dir,
-            ignore=shutil.ignore_patterns("release", "submitted", "autograded", "feedback",
-                                          "gradebook.db", "*.csv", "__pycache__", ".ipynb_checkpoints"),
-        )
+        copy_exercises(self.dir)
         home = base / "home"
         home.mkdir()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("JUPYTER", "NBGRADER", "IPYTHON")) and k != "PYTHONPATH"}
-        env.update(
-            HOME=str(home),
-            JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
-            JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"),
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            IPYTHONDIR=str(home / ".ipython"),
-            POWERDYNAMICS_PROGRESS_DB=str(home / "progress.sqlite3"),
-            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            PYTHONWARNINGS="ignore::DeprecationWarning",
-            PYTHONPATH=str(ROOT / "src"),  # nbgrader must load this checkout's course package
-        )
+        env = course_env(home)
         self.env = env
         self.runs: list[Run] = []
 

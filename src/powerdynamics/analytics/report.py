@@ -328,14 +328,12 @@ class SavedAnswers:
     problem: str | None
 
 
-def _given(value: Any) -> bool:
-    return bool(value.strip()) if isinstance(value, str) else bool(value)
-
-
-def read_saved_answers(folder: Path, *, draw: Sequence[str] | None = None) -> SavedAnswers:
+def read_saved_answers(folder: Path, *, draw: Sequence[Mapping[str, Any]] | None = None
+                       ) -> SavedAnswers:
     """Saved widget answers merged with typed answers, as ``load_responses`` merges them.
 
-    ``draw`` (a pooled assignment: the item ids the student's draw shows, in order): the
+    ``draw`` (a pooled assignment: the public views of the items the student's draw
+    shows, in order, from the items file): the
     file is read as a pooled one (answers of every kind, a draw record), so a case's
     marking is not taken for a damaged file, and the answers are returned by position
     (``q01`` ... as the gradebook's cells are named) as answer tokens; the per-item
@@ -343,25 +341,24 @@ def read_saved_answers(folder: Path, *, draw: Sequence[str] | None = None) -> Sa
     from powerdynamics.grading.assessment import RESPONSES_FILE, load_responses, read_responses
 
     if draw is not None:
+        from powerdynamics.grading.checks import answer_given
         from powerdynamics.grading.pool_grading import read_pool_responses
-        from powerdynamics.kinds import KINDS
+        from powerdynamics.grading.public_answers import token_of
 
         pool_found = read_pool_responses(folder / RESPONSES_FILE)
         typed_raw = _typed_answers(folder) if folder.is_dir() else None
         typed_by_id: dict[str, Any] = typed_raw if isinstance(typed_raw, dict) else {}
-        typed_given = any(_given(v) for v in typed_by_id.values())
+        typed_given = any(answer_given(v) for v in typed_by_id.values())
         by_position: dict[str, str] = {}
-        for number, item_id in enumerate(draw, start=1):
-            value = typed_by_id.get(item_id) if _given(typed_by_id.get(item_id)) \
+        for number, view in enumerate(draw, start=1):
+            item_id = view["id"]
+            value = typed_by_id.get(item_id) if answer_given(typed_by_id.get(item_id)) \
                 else pool_found.answers.get(item_id)
-            if not _given(value):
+            if not answer_given(value):
                 continue
-            kind = "choice" if isinstance(value, str) else (
-                "session" if isinstance(value, dict) and "path" in value else
-                "cue" if isinstance(value, dict) and "sentence" in value else "case")
             try:
-                token = KINDS[kind].answer_token(value)
-            except (TypeError, ValueError, AttributeError):
+                token = token_of(view, value)
+            except (TypeError, ValueError, AttributeError, KeyError):
                 token = str(value)[:80]
             by_position[f"q{number:02d}"] = str(token)
         return SavedAnswers(by_position, pool_found.status, typed_given, None,
@@ -536,8 +533,6 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
     source: list[SourceItem] = []
     if source_dir.is_dir():
         source, problems = read_source(source_dir)
-        if any(source_dir.glob("*-items.json")):  # pooled: the items live in the pool, by design
-            problems = [p for p in problems if "no ITEMS list found" not in p]
         notes += [Note("warning", f"source: {p}") for p in problems]
     else:
         notes.append(Note("warning", (
@@ -594,10 +589,12 @@ def _assignment_report(name: str, found: GradebookAssignment | None, settings: C
             continue
         draw = None
         if forms is not None:
+            views = {v["id"]: v for v in forms.get("items", ()) if isinstance(v, dict) and "id" in v}
             try:
-                draw = list(draw_for(forms["assignment"], student, forms["forms"]).items)
+                drawn = draw_for(forms["assignment"], student, forms["forms"]).items
             except ValueError:
-                draw = []
+                drawn = ()
+            draw = [views.get(i, {"id": i, "kind": "choice"}) for i in drawn]
         saved = read_saved_answers(course_dir / settings.autograded / student / name, draw=draw)
         if saved.status == "missing":
             missing.append(student)

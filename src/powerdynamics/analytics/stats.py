@@ -189,13 +189,17 @@ def parse_source_notebook(nb: Mapping[str, Any]) -> tuple[list[SourceItem], list
     notebook order and a list of problems (an item without a key, a key for an item
     that is not in ``ITEMS``), each naming the item.
     """
+    from powerdynamics.grading.pool_grading import items_file_named
+
     raw_items: list[Any] = []
     keys: dict[str, str] = {}
     problems: list[str] = []
+    pooled = False  # a quiz cell that names an items file: the items live in the pool
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         source = _source_text(cell)
+        pooled = pooled or items_file_named(source) is not None
         value = literal_assignment(source, "ITEMS")
         if isinstance(value, list) and not raw_items:
             raw_items = value
@@ -222,7 +226,7 @@ def parse_source_notebook(nb: Mapping[str, Any]) -> tuple[list[SourceItem], list
         if item_id not in listed:
             problems.append(f"{item_id}: a hidden test has a key, but ITEMS has no such item")
             items.append(SourceItem(item_id, None, (), keys[item_id]))
-    if not raw_items:
+    if not raw_items and not pooled:
         problems.append("no ITEMS list found in any code cell")
     return items, problems
 

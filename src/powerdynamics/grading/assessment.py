@@ -50,7 +50,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError, model_validator
 
 from powerdynamics.bank.labels import CATEGORIES, label_for
-from powerdynamics.display import WIDGET_MIME as _WIDGET_MIME
+from powerdynamics.display import bundle_with_widget
 from powerdynamics.grading.data import DataError, check_answers, loads_bounded, read_text_bounded
 from powerdynamics.kinds.base import ItemBase
 
@@ -627,11 +627,7 @@ class AssessmentQuiz:
         return "".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self.to_html()}
-        view = self.widget.box._repr_mimebundle_()
-        if view and _WIDGET_MIME in view:
-            bundle[_WIDGET_MIME] = view[_WIDGET_MIME]
-        return bundle
+        return bundle_with_widget(repr(self), self.to_html(), self.widget.box)
 
 
 class _AssessmentWidget:

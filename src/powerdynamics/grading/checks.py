@@ -92,11 +92,11 @@ def _typed_count(notebook: Path) -> tuple[bool, int, str]:
         except DataError:  # not a plain literal: no typed answers to count
             continue
         if isinstance(value, dict):
-            return True, sum(1 for v in value.values() if _given(v)), ""
+            return True, sum(1 for v in value.values() if answer_given(v)), ""
     return True, 0, ""
 
 
-def _given(value: Any) -> bool:
+def answer_given(value: Any) -> bool:
     """An answer of any kind that is not empty (a label, a case's marking, a path)."""
     return bool(value.strip()) if isinstance(value, str) else bool(value)
 
@@ -129,7 +129,7 @@ def check_submission(folder: Path, assignment: str, items: dict[str, Any] | None
                 answers = data.get("answers") if isinstance(data, dict) else None
                 if isinstance(answers, dict):
                     responses = "present"
-                    saved = sum(1 for v in answers.values() if _given(v))
+                    saved = sum(1 for v in answers.values() if answer_given(v))
         except (OSError, UnicodeDecodeError, ValueError):
             data = None
     check = SubmissionCheck(student, notebook_ok, responses, saved, typed, problem,

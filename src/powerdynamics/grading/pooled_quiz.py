@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from powerdynamics.bank.labels import label_for
-from powerdynamics.display import WIDGET_MIME
+from powerdynamics.display import bundle_with_widget
 from powerdynamics.grading.assessment import (
     RESPONSES_FILE,
     _under_nbgrader,
@@ -49,12 +49,14 @@ from powerdynamics.grading.draws import Draw, draw_for
 from powerdynamics.grading.pool_grading import read_pool_responses
 from powerdynamics.grading.pools import PoolError, read_items_file
 from powerdynamics.grading.public_answers import check_answer, describe, token_of
+from powerdynamics.quiz.frontend import CONTENT_NOTE
 
 __all__ = ["LOGIN_PROMPT", "NotAnswered", "PooledQuiz", "PooledQuizError", "answered", "pooled_status"]
 
 LOGIN_PROMPT = "Type your course login, exactly as your instructor gave it"
 LOGIN_ENV = "JUPYTERHUB_USER"
-CONTENT_NOTE = "Content note: this scenario describes controlling or abusive behaviour."
+#: How the prompt reads inside a sentence ("... and type your course login, ...").
+LOGIN_HINT = LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]
 
 
 class NotAnswered(AssertionError):
@@ -212,7 +214,7 @@ class PooledQuiz:
     # -- renderings --------------------------------------------------------------------
     def front_end_data(self) -> dict[str, Any]:
         """What ``quiz.js`` is given in graded mode: views, names, strings, saved answers."""
-        from powerdynamics.quiz.frontend import GRADED_STRINGS, STRINGS
+        from powerdynamics.quiz.frontend import GRADED_STRINGS, STRINGS, label_table
 
         items, slugs, restored = [], set(), {}
         saved = self.answers
@@ -238,7 +240,7 @@ class PooledQuiz:
             items.append(shown)
         return {"quiz": f"graded-{self.assignment}", "title": self.title, "graded": 1,
                 "s": STRINGS, "g": GRADED_STRINGS, "restored": restored, "items": items,
-                "labels": {s: [label_for(s).name, label_for(s).definition] for s in sorted(slugs)}}
+                "labels": label_table(slugs)}
 
     @property
     def widget(self) -> Any:
@@ -264,18 +266,14 @@ class PooledQuiz:
         return "".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": self.to_html()}
-        view = self.widget.box._repr_mimebundle_()
-        if view and WIDGET_MIME in view:
-            bundle[WIDGET_MIME] = view[WIDGET_MIME]
-        return bundle
+        return bundle_with_widget(repr(self), self.to_html(), self.widget.box)
 
     def as_text(self) -> str:
         """The trainee's questions as plain text, with what the typed route needs: item
         ids, option labels, sentence numbers (from 0) and a session's moves (from 0)
         with the step each leads to; for a screen reader or for typing answers."""
         if self.draw is None:
-            return f"No questions yet: run the quiz cell and {LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}."
+            return f"No questions yet: run the quiz cell and {LOGIN_HINT}."
         out: list[str] = [f"Questions for login {self.draw.student}:"]
         for number, view in enumerate(self.items, start=1):
             out += ["", f"Question {number} of {len(self.items)} (item id {view['id']!r}, "
@@ -332,29 +330,17 @@ def pooled_status(quiz: PooledQuiz, typed: Any = None) -> str:
     """Which questions of the draw have an answer, and from which route (never whether it
     is right): the "Before you submit" cell."""
     if quiz.draw is None:
-        return ("No questions yet: run the quiz cell above and "
-                f"{LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}.")
+        return f"No questions yet: run the quiz cell above and {LOGIN_HINT}."
     typed = typed if isinstance(typed, Mapping) else {}
-    saved = quiz.answers
     lines, answered = [], 0
     for number, view in enumerate(quiz.items, start=1):
         head = f"Question {number} ({view['id']})"
-        value, source = typed.get(view["id"]), "typed"
-        try:
-            value = check_answer(view, value) if value not in (None, "", {}) else None
-        except ValueError:
-            value = None
-        if value is None and view["id"] in saved:
-            value, source = saved[view["id"]], "saved quiz answer"
-            try:
-                value = check_answer(view, value)
-            except ValueError:
-                value = None
-        if value is None:
+        found = _answer_of(quiz, view, typed)
+        if found is None:
             lines.append(f"{head}: no answer")
             continue
         answered += 1
-        lines.append(f"{head}: {describe(view, value)} ({source})")
+        lines.append(f"{head}: {describe(view, found[0])} ({found[1]})")
     problems = quiz.check_typed(typed)
     first = [f"Login {quiz.draw.student}: {answered} of {len(quiz.items)} questions answered."]
     return "\n".join(first + lines + [f"Typed answers: {p}" for p in problems])
@@ -376,20 +362,27 @@ def answered(quiz: PooledQuiz, position: int, typed: Any = None) -> None:
 
 def _answered_line(quiz: PooledQuiz, position: int, typed: Any) -> tuple[str, bool]:
     if quiz.draw is None:
-        return (f"Question {position}: no questions yet: run the quiz cell and "
-                f"{LOGIN_PROMPT[0].lower() + LOGIN_PROMPT[1:]}.", False)
+        return f"Question {position}: no questions yet: run the quiz cell and {LOGIN_HINT}.", False
     if not 1 <= position <= len(quiz.items):
         return f"Question {position}: your set has {len(quiz.items)} questions.", False
     view = quiz.items[position - 1]
-    typed = typed if isinstance(typed, Mapping) else {}
+    found = _answer_of(quiz, view, typed if isinstance(typed, Mapping) else {})
+    if found is not None:
+        return (f"Question {position} ({view['id']}): answered ({found[1]}): "
+                f"{describe(view, found[0])}."), True
+    return f"Question {position} ({view['id']}) has no answer yet.", False
+
+
+def _answer_of(quiz: PooledQuiz, view: Mapping[str, Any], typed: Mapping[str, Any]
+               ) -> tuple[Any, str] | None:
+    """The answer that counts for one question, as autograde chooses it: a typed answer
+    that can be read, else the saved quiz answer; with where it came from."""
     for value, source in ((typed.get(view["id"]), "typed"),
                           (quiz.answers.get(view["id"]), "saved quiz answer")):
         if value in (None, "", {}):
             continue
         try:
-            checked = check_answer(view, value)
+            return check_answer(view, value), source
         except ValueError:
             continue
-        return (f"Question {position} ({view['id']}): answered ({source}): "
-                f"{describe(view, checked)}."), True
-    return f"Question {position} ({view['id']}) has no answer yet.", False
+    return None

@@ -177,6 +177,11 @@ def answers_by_token(item: Any) -> dict[str, Any]:
     return {answer_token(item, a): a for a in answers_of(item)}
 
 
+def label_table(slugs: Collection[str]) -> dict[str, list[str]]:
+    """``slug -> [name, definition]`` for the front end (each label the page shows)."""
+    return {s: [label_for(s).name, label_for(s).definition] for s in sorted(slugs)}
+
+
 def quiz_data(quiz: ScenarioQuiz, *, verdicts: bool = True) -> dict[str, Any]:
     """The front end's data: strings, label names, item views (and, for pages without a
     kernel, every verdict)."""
@@ -192,6 +197,6 @@ def quiz_data(quiz: ScenarioQuiz, *, verdicts: bool = True) -> dict[str, Any]:
         "quiz": quiz.quiz_id,
         "title": quiz.title,
         "s": STRINGS,
-        "labels": {s: [label_for(s).name, label_for(s).definition] for s in sorted(slugs)},
+        "labels": label_table(slugs),
         "items": items,
     }

@@ -3,7 +3,9 @@
 1. Static quiz click-to-feedback latency in headless Chromium (p50, p95, n >= 100).
 2. Bytes of quiz code and markup for a 10-question page, ours against jupyterquiz
    rendering the same 10 questions (installed by this script into a scratch
-   virtualenv, same run), and the requests each page makes beyond itself.
+   virtualenv, same run), and the requests each page makes beyond itself; raw and gzip
+   (as a static host sends it), and split into the items' own text (the same for both)
+   and the rest.
 3. ``import powerdynamics`` time against ``import ipywidgets`` (same run, medians of
    fresh interpreters).
 4. Live JupyterLab round trip (real server on 127.0.0.1): click on Check -> Python
@@ -15,6 +17,7 @@ Usage: python bench/bench_engine.py [--answers 200] [--live 60] [--skip-jupyterq
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import statistics
 import subprocess
@@ -134,6 +137,26 @@ def render_jupyterquiz(quiz: ScenarioQuiz, scratch: Path) -> str | None:
     return data["html"] + "</div><script>" + data["js"] + "</script>"
 
 
+def content_bytes(questions: list[dict]) -> int:
+    """UTF-8 bytes of the items' own text (vignette, question, option names, feedback),
+    which any quiz of these 10 questions must carry, whatever its code."""
+    return sum(len(t.encode()) for q in questions
+               for t in [q["question"], *(a["answer"] for a in q["answers"]),
+                         *(a["feedback"] for a in q["answers"])])
+
+
+def split_bytes(page: str, text: int) -> dict[str, int]:
+    raw = len(page.encode())
+    return {"raw": raw, "gzip": len(gzip.compress(page.encode(), compresslevel=6, mtime=0)),
+            "text": text, "rest": raw - text}
+
+
+def print_split(name: str, split: dict[str, int]) -> None:
+    print(f"   {name + ':':<15}{split['gzip']:>8,} bytes gzip; {split['text']:,} of the"
+          f" {split['raw']:,} raw bytes are the items' own text, {split['rest']:,} the rest"
+          " (code, styles, markup, answer tables)")
+
+
 def page_requests(browser, url: str) -> tuple[list[str], list[str]]:
     context = browser.new_context()
     seen: list[str] = []
@@ -199,13 +222,20 @@ def main() -> int:
             ours_reqs, ours_err = page_requests(browser, f"{base}/ours.html")
             print(f"   powerdynamics: {len(ours.encode()):>8,} bytes of quiz markup+code;"
                   f" requests beyond the page: {len(ours_reqs)}; JS errors: {len(ours_err)}")
+            text = content_bytes(jupyterquiz_questions(quiz))
+            ours_split = split_bytes(ours, text)
+            print_split("powerdynamics", ours_split)
             if jq:
                 jq_reqs, jq_err = page_requests(browser, f"{base}/jq.html")
                 external = [u for u in jq_reqs if not u.startswith(base)]
                 print(f"   jupyterquiz:   {len(jq.encode()):>8,} bytes of quiz markup+code;"
                       f" requests beyond the page: {len(jq_reqs)} ({len(external)} external);"
                       f" JS errors: {len(jq_err)}")
-                print(f"   ratio (ours / jupyterquiz bytes): {len(ours.encode()) / len(jq.encode()):.2f}")
+                jq_split = split_bytes(jq, text)
+                print_split("jupyterquiz", jq_split)
+                print(f"   ratio (ours / jupyterquiz bytes): {len(ours.encode()) / len(jq.encode()):.2f}"
+                      f" (gzip {ours_split['gzip'] / jq_split['gzip']:.2f};"
+                      f" without the items' own text {ours_split['rest'] / jq_split['rest']:.2f})")
             browser.close()
         server.shutdown()
 

@@ -59,7 +59,7 @@ lab: $(STAMP)
 	$(BIN)/powerdynamics lab "$(CURDIR)/notebooks"
 
 # The trainee edition: a wheel and an sdist with the lessons and no instructor material
-# (tests/test_trainee_dist.py checks both). setup.py copies notebooks/ into the wheel.
+# (tests/e2e/install/test_trainee_dist.py checks both). setup.py copies notebooks/ into the wheel.
 dist: $(STAMP)
 	rm -rf dist build
 	$(BIN)/python -m build --outdir dist .
@@ -70,12 +70,12 @@ notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_engine.py
-	$(BIN)/python bench/bench_site.py
-	$(BIN)/python bench/bench_autograde.py
-	$(BIN)/python bench/bench_parallel.py
-	$(BIN)/python bench/bench_report.py
-	$(BIN)/python bench/bench_lite.py
+	$(BIN)/python -m bench.bench_engine
+	$(BIN)/python -m bench.bench_site
+	$(BIN)/python -m bench.bench_autograde
+	$(BIN)/python -m bench.bench_parallel
+	$(BIN)/python -m bench.bench_report
+	$(BIN)/python -m bench.bench_lite
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache dist build   # .cache/lite (the browser edition's downloads) stays

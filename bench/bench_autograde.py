@@ -1,6 +1,6 @@
 """Autograde seconds per submission for one course assignment, against a one-cell notebook.
 
-    .venv/bin/python bench/bench_autograde.py [--assignment a1-bases-of-power] [--submissions 6]
+    python -m bench.bench_autograde [--assignment a1-bases-of-power] [--submissions 6]
 
 Works on a temporary copy of exercises/ with an isolated HOME and Jupyter config.  Both
 assignments are autograded in the same run, each as one ``nbgrader autograde`` batch of
@@ -29,9 +29,6 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-for _path in (str(ROOT / "src"), str(ROOT)):  # this checkout's package; tests.pool_course
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
 BASELINE = "bench-one-cell"
 
 
@@ -82,7 +79,7 @@ def _submit(course: Path, assignment: str, n: int, keys: dict[str, Any] | None) 
     answers their own draw all correctly in the real PooledQuiz.  Returns the points every
     such submission must get (the questions of a draw), ``None`` without ``keys``."""
     from powerdynamics.grading.pooled_quiz import PooledQuiz
-    from tests.pool_course import best_answer
+    from tests.support.pool_course import best_answer
 
     release = course / "release" / assignment
     points = None

@@ -11,7 +11,7 @@
 4. Live JupyterLab round trip (real server on 127.0.0.1): click on Check -> Python
    judges and records -> feedback shown in the widget, p50/p95 over --live answers.
 
-Usage: python bench/bench_engine.py [--answers 200] [--live 60] [--skip-jupyterquiz] [--skip-lab]
+Usage: python -m bench.bench_engine [--answers 200] [--live 60] [--skip-jupyterquiz] [--skip-lab]
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import tempfile
 import venv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from powerdynamics import ScenarioQuiz
+from powerdynamics.labels import label_for
+from tests.support.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-from powerdynamics import ScenarioQuiz  # noqa: E402
-from powerdynamics.labels import label_for  # noqa: E402
-from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench</title>'
         "</head><body>{body}</body></html>")
@@ -287,7 +287,7 @@ def live_round_trip(answers: int) -> None:
     import nbformat
     from playwright.sync_api import sync_playwright
 
-    from tests.localweb import run_notebook_in_lab, start_lab
+    from tests.support.localweb import run_notebook_in_lab, start_lab
 
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)

@@ -10,7 +10,7 @@
   ``Cache-Control: max-age=3600``, like a typical static host);
 - requests that left the machine (must be 0).
 
-Usage: python bench/bench_lite.py [--no-build] [--runs N]
+Usage: python -m bench.bench_lite [--no-build] [--runs N]
 """
 
 from __future__ import annotations
@@ -20,19 +20,18 @@ import functools
 import gzip
 import http.server
 import statistics
-import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from tests.support.localweb import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 LITE = HTML / "lite"
 LESSON = "01-what-power-dynamics-are.ipynb"
-sys.path.insert(0, str(ROOT))  # tests.localweb
 
-from tests.localweb import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 COMPRESSIBLE = {".js", ".mjs", ".json", ".html", ".css", ".wasm", ".svg", ".ipynb", ".txt", ".ico", ".ttf", ".eot"}
 

@@ -1,6 +1,6 @@
 """The bank's load time in the browser edition: the YAML against the wheel's snapshot.
 
-    .venv/bin/python bench/bench_lite_bank.py [--runs 3]
+    python -m bench.bench_lite_bank [--runs 3]
 
 Serves the built site (``make book``) on 127.0.0.1, opens lesson 1 in the browser edition
 (Pyodide) in Chromium and, in that kernel, loads the bank both ways, side by side in
@@ -18,11 +18,11 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.support.lite_page import run_code
+from tests.support.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
-from tests.test_lite import run_code  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 CODE = ("import time, statistics as st; from powerdynamics.bank.loader import bank_files as bf; "
         "from powerdynamics.bank.snapshot import load_snapshot as ls, SNAPSHOT_NAME as SN; "

@@ -1,7 +1,7 @@
 """Parallel autograde: ``--jobs 1`` against ``--jobs 2``, with and without ``--isolate``,
 against plain ``nbgrader autograde``.
 
-    .venv/bin/python bench/bench_parallel.py [--submissions 40] [--jobs 2]
+    python -m bench.bench_parallel [--submissions 40] [--jobs 2]
 
 On a temporary copy of exercises/ (isolated HOME and Jupyter config), ``--submissions``
 all-correct submissions of ``a1-bases-of-power`` (pooled: each trainee answers their own
@@ -35,9 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_autograde import ROOT, _env, _keys, _nbgrader, _submit  # noqa: E402
+from bench.bench_autograde import ROOT, _env, _keys, _nbgrader, _submit
 
 ASSIGNMENT = "a1-bases-of-power"
 TABLES = ("student", "submitted_assignment", "submitted_notebook", "grade", "comment")

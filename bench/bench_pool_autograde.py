@@ -1,9 +1,9 @@
 """Autograde seconds per submission for a pooled assignment (a different draw per trainee,
 issue 12), against a one-cell notebook, in the same run.
 
-    .venv/bin/python bench/bench_pool_autograde.py [--submissions 8] [--pool exercises/pools/a1.yaml --size 12]
+    python -m bench.bench_pool_autograde [--submissions 8] [--pool exercises/pools/a1.yaml --size 12]
 
-Builds the test course of tests/pool_course.py (the course's nbgrader_config.py, a pool and
+Builds the test course of tests/support/pool_course.py (the course's nbgrader_config.py, a pool and
 a pool-mode notebook with q01..qNN), runs ``powerdynamics grade forms``, releases it and a
 one-cell notebook, hands in ``--submissions`` trainees with different logins (each
 answering their own draw correctly, as the quiz saves it), and autogrades each assignment
@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
+from bench.bench_autograde import BASELINE, _one_cell_source
+from tests.support.pool_course import ASSIGNMENT, ITEMS_FILE, POOL, PoolCourse, best_answer
 
-from bench.bench_autograde import BASELINE, _one_cell_source  # noqa: E402
-from tests.pool_course import ASSIGNMENT, ITEMS_FILE, POOL, PoolCourse, best_answer  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ a ``typed_answers`` cell).  Then it measures the report:
 
 Goal (issue 5): under 5 s for 1,000 trainees x 60 items.
 
-Usage: python bench/bench_report.py [--students 1000] [--items 60] [--keep DIR]
+Usage: python -m bench.bench_report [--students 1000] [--items 60] [--keep DIR]
 """
 
 from __future__ import annotations

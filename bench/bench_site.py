@@ -5,7 +5,7 @@
   local resource it loads, as Chromium fetched them);
 - requests per page (median and maximum), and how many left the machine (must be 0).
 
-Usage: python bench/bench_site.py [--no-build]
+Usage: python -m bench.bench_site [--no-build]
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from tests.support.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-sys.path.insert(0, str(ROOT))
 
-from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
 
 
 def clean_build() -> float:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from tests.support.localweb import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 _SCRATCH = Path(tempfile.mkdtemp(prefix="powerdynamics-tests-"))
 os.environ["POWERDYNAMICS_PROGRESS_DB"] = str(_SCRATCH / "session-progress.sqlite3")
@@ -82,8 +82,8 @@ def built_book(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def trainee_install(tmp_path_factory):
     """The trainee wheel built and installed without extras in a scratch virtualenv,
-    once per session (tests/trainee_env.py)."""
-    from tests.trainee_env import build_and_install
+    once per session (tests/support/trainee_env.py)."""
+    from tests.support.trainee_env import build_and_install
 
     return build_and_install(tmp_path_factory.mktemp("trainee-dist"))
 

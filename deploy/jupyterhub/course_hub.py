@@ -2,7 +2,7 @@
 
 Everything a deployment may change is read from environment variables (``POWERDYNAMICS_HUB_*``,
 listed in :class:`HubSettings`), so that one file serves a workshop laptop, a course server
-and the end-to-end test (``tests/test_jupyterhub.py``) without edits.
+and the end-to-end test (``tests/e2e/hub/test_jupyterhub.py``) without edits.
 
 The hub runs as root and starts every user's server as that user (LocalProcessSpawner).
 Root is used for three things only: binding the hub, creating the nbgrader exchange, and

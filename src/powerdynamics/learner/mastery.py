@@ -86,7 +86,7 @@ def mastery_rows(summary: Mapping[str, Mapping[str, int]]) -> tuple[MasteryRow, 
 
 def mastery_rule() -> dict[str, Any]:
     """The table's rules as data for the book (``masteryRows`` in ``quiz/assets/quiz.js``,
-    which ``tests/test_review_rule.py`` checks against :func:`mastery_rows`)."""
+    which ``tests/unit/learner/test_review_rule.py`` checks against :func:`mastery_rows`)."""
     from powerdynamics.bank.labels import CATEGORIES
 
     return {"order": [[slug, c.name] for slug, c in CATEGORIES.items()], "min": MIN_ITEMS,

@@ -14,7 +14,7 @@ categories are interleaved (round robin) so practice mixes the distinctions.
 The book has no kernel: its Mixed review applies the same rule in the browser, to the
 first-try answers ``quiz.js`` saved there.  :func:`review_rule` gives it the rule's data
 (the pool in this module's seeded order, ``MAX_BOX``); ``reviewQueue`` in
-``quiz/assets/quiz.js`` does the rest, and ``tests/test_review_rule.py`` checks that it
+``quiz/assets/quiz.js`` does the rest, and ``tests/unit/learner/test_review_rule.py`` checks that it
 orders generated histories exactly as :func:`review_queue` does.
 """
 

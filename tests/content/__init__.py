@@ -1,0 +1,1 @@
+"""The course content: the source note taught, lessons and bank in shape."""

@@ -58,13 +58,17 @@ def write_assets(static_dir: Path) -> None:
 @cache
 def review_bank(ids: tuple[str, ...], seed: int | str | None) -> str:
     """The script that gives a page's review every item it may show (views and verdicts,
-    options in the review's seeded order): ``window.PDQReviewBank[JSON of the seed]``."""
+    options in the review's seeded order) and the mastery table each case's labels
+    (:func:`~powerdynamics.learner.mastery.mastery_cases`): ``window.PDQReviewBank[JSON of
+    the seed]``."""
+    from powerdynamics.learner.mastery import mastery_cases
     from powerdynamics.quiz.plan import ScenarioQuiz
     from powerdynamics.quiz.static_page import quiz_data, safe_json
 
     quiz = ScenarioQuiz(list(ids), seed=seed, skip_content_notes=False, record_progress=False)
     data = quiz_data(quiz)
-    bank = {"labels": data["labels"], "items": {item["id"]: item for item in data["items"]}}
+    bank = {"labels": data["labels"], "items": {item["id"]: item for item in data["items"]},
+            "cases": mastery_cases(p.scenario for p in quiz.items)}
     return (f"window.PDQReviewBank=window.PDQReviewBank||{{}};"
             f"window.PDQReviewBank[{json.dumps(json.dumps(seed))}]={safe_json(bank)};\n")
 

@@ -10,6 +10,11 @@ decisive act. Partial credit, one rule (:func:`case_score`), documented in
 Why this rule: marking every label (or none) earns nothing, so guessing does not pay;
 missing a source costs as much as a false alarm; and the decisive choice, the skill the
 course trains, is worth a third on its own.
+
+The mastery view counts a case per category, from the same marking
+(:func:`mastery_counts`): a case whose labels come from two categories is evidence
+about both, and one right/wrong under the item's own category would hide which of the
+two the trainee confuses.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..bank.labels import label_for
+from ..bank.labels import CATEGORIES, category_of, label_for
 from .base import KeyedItem, Verdict, label_problems, tidy
 from .choice import option_view
 
@@ -157,6 +162,49 @@ def answer_token(answer: Any) -> str:
 def token_to_answer(token: str) -> dict[str, Any]:
     marked, _, decisive = token.partition(">")
     return {"marked": [m for m in marked.split("+") if m], "decisive": decisive or None}
+
+
+def labels_by_category(item: CaseItem) -> dict[str, tuple[str, ...]]:
+    """The case's option labels grouped by category, in the course's category order
+    (a ``mixed`` case's options come from two categories or more)."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for slug in CATEGORIES:
+        labels = tuple(o for o in item.options if category_of(o) == slug)
+        if labels:
+            groups[slug] = labels
+    return groups
+
+
+def mastery_counts(item: CaseItem, chosen: str, correct: bool) -> dict[str, bool]:
+    """How one answer to a case counts in the mastery view: each category among its
+    option labels, and whether that category was right.
+
+    The rule: the case counts as one item answered in every category among its option
+    labels, and it is right in a category when *every* label of that category was judged
+    rightly: marked when it is at work, left unmarked when it is not.  Why per category:
+    marking the sources at work is a judgement label by label, so a hit, a miss or a
+    false alarm is evidence about the label's own category, and a mixed case that is
+    right about the bases but misses an institutional source should show the systemic
+    category as the one to review, not hide both under "mixed".  Why every label of the
+    category, not a share: the table counts items right or wrong (a false alarm is as
+    wrong as a miss, as in :func:`case_score`), so a case weighs as much as any other
+    item in each category it touches.  The decisive choice does not count here: it
+    compares sources across categories and belongs to none of them; it stays in the
+    case's score and in the review queue (which uses ``correct``, full marks).
+
+    ``chosen`` is the stored answer token, read by :func:`parse_answer`; one that cannot
+    be read (a token of another bank version, or an answer whose token was not kept)
+    counts ``correct`` in every category: full marks means every label was judged
+    rightly, and no category is credited with more than the answer shows.
+    ``masteryRows`` in ``quiz/assets/quiz.js`` applies the same rule in the book."""
+    groups = labels_by_category(item)
+    try:
+        marked, _ = parse_answer(item, chosen)
+    except ValueError:
+        return dict.fromkeys(groups, correct)
+    present = frozenset(item.present)
+    return {slug: all((label in marked) == (label in present) for label in labels)
+            for slug, labels in groups.items()}
 
 
 def every_answer(item: CaseItem) -> Iterator[dict[str, Any]]:

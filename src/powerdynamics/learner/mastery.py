@@ -14,12 +14,18 @@ title that states the finding, the "needs review" bars hatched as well as colour
 With no answers yet it shows a short message instead of an empty chart, so the static
 book (built without anyone's answers) shows the same text on every build; there, quiz.js
 fills the table in from the answers saved in the browser (:func:`mastery_rule`).
+
+Items count in their own category, except a ``case``: it counts once in each category
+among its option labels, right there when every label of that category was judged
+rightly (:meth:`ProgressStore.summary <powerdynamics.learner.progress.ProgressStore.summary>`
+and :func:`powerdynamics.kinds.case.mastery_counts`, which say why); the book is given
+each case's labels for that (:func:`mastery_cases`).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from html import escape
@@ -30,9 +36,11 @@ from powerdynamics.display import figure_png
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from powerdynamics.kinds import KeyedItem
+
 __all__ = ["BOOK_CHART", "NO_ANSWERS", "NO_ANSWERS_CHART", "SECURE_PERCENT", "MasteryChart", "MasteryRow",
            "MasteryTable", "draw_mastery", "mastery_alt_text", "mastery_chart", "mastery_rows",
-           "mastery_rule", "mastery_table", "review_next"]
+           "mastery_cases", "mastery_rule", "mastery_table", "review_next"]
 
 #: Share right at the first try from which a category counts as secure.
 SECURE_PERCENT = 80
@@ -92,6 +100,21 @@ def mastery_rule() -> dict[str, Any]:
     return {"order": [[slug, c.name] for slug, c in CATEGORIES.items()], "min": MIN_ITEMS,
             "secure": SECURE_PERCENT, "advice": list(ADVICE), "head": list(HEADERS),
             "cell": "{c} ({p}%)", "none": NO_ANSWERS, "chart": BOOK_CHART}
+
+
+def mastery_cases(items: Iterable[KeyedItem]) -> dict[str, list[Any]]:
+    """Per case among ``items``: ``[{category: [option labels]}, [present labels]]``.
+
+    Why: the book has no kernel, so ``masteryRows`` in ``quiz/assets/quiz.js`` needs each
+    case's labels to count it per category as :meth:`ProgressStore.summary
+    <powerdynamics.learner.progress.ProgressStore.summary>` does; the other kinds count
+    in the category the review rule's pool already gives.  Only cases are listed, and
+    only their labels (no text), to keep the book's review bank small."""
+    from powerdynamics.kinds.case import CaseItem, labels_by_category
+
+    return {item.id: [{c: list(labels) for c, labels in labels_by_category(item).items()},
+                      list(item.present)]
+            for item in items if isinstance(item, CaseItem)}
 
 
 @dataclass(frozen=True)

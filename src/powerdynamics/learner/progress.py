@@ -62,10 +62,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from powerdynamics.kinds import KeyedItem
 
 ENV_VAR = "POWERDYNAMICS_PROGRESS_DB"
 #: ``copy`` (browser edition: whole-file copies to and from the drive) or ``direct``.
@@ -593,17 +596,43 @@ class ProgressStore:
                 shutil.copyfile(source, Path(str(work) + suffix))
         return _read_file(work, immutable=False)
 
-    def summary(self) -> dict[str, dict[str, int]]:
-        """Per category: items answered, first answers correct, answers given in all."""
+    def summary(self, items: Iterable[KeyedItem] | None = None) -> dict[str, dict[str, int]]:
+        """Per category: items answered, first answers correct, answers given in all.
+
+        An item's first answer in the store decides whether it was right at the first
+        try; every answer counts in "answers".  A ``choice``, ``cue`` or ``session`` item
+        counts in its own category (``answer.category``), right or wrong as graded.  A
+        ``case`` counts once in each category among its option labels, right there when
+        every label of that category was judged rightly
+        (:func:`powerdynamics.kinds.case.mastery_counts`, which says why): its labels can
+        come from several categories, and each label's hit, miss or false alarm is
+        evidence about that label's category.
+
+        ``items`` are the bank items to find the cases among (default: the course's bank,
+        loaded only when there are answers); an answer to an item not among them counts
+        in its recorded category."""
+        from powerdynamics.kinds.case import CaseItem, mastery_counts
+
+        answers = self.answers()
+        if items is None and answers:
+            from powerdynamics.bank.collection import default_bank
+
+            items = default_bank().items
+        cases = {item.id: item for item in items or () if isinstance(item, CaseItem)}
         per: dict[str, dict[str, int]] = {}
         seen: set[str] = set()
-        for answer in self.answers():
-            row = per.setdefault(answer.category, {"items": 0, "first_correct": 0, "answers": 0})
-            row["answers"] += 1
-            if answer.item_id not in seen:
-                seen.add(answer.item_id)
-                row["items"] += 1
-                row["first_correct"] += answer.correct
+        for answer in answers:
+            case = cases.get(answer.item_id)
+            counts = ({answer.category: answer.correct} if case is None
+                      else mastery_counts(case, answer.chosen, answer.correct))
+            first = answer.item_id not in seen
+            seen.add(answer.item_id)
+            for category, right in counts.items():
+                row = per.setdefault(category, {"items": 0, "first_correct": 0, "answers": 0})
+                row["answers"] += 1
+                if first:
+                    row["items"] += 1
+                    row["first_correct"] += right
         return dict(sorted(per.items()))
 
     # -- export and import --------------------------------------------------------------

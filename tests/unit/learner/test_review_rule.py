@@ -4,7 +4,9 @@ The kernel's review queue is :func:`powerdynamics.learner.review.review_queue`; 
 has no kernel, so ``quiz.js`` applies the same rule (``reviewQueue``) to the answers it
 saved in ``localStorage``, given the rule's data by Python (:func:`review_rule`: the pool
 in its seeded order and ``MAX_BOX``).  The mastery table likewise (``masteryRows`` against
-``ProgressStore.summary`` and :func:`mastery_rows`).  Here both run on the same generated
+``ProgressStore.summary`` and :func:`mastery_rows`), a case counted per category from its
+answer token (:func:`powerdynamics.kinds.case.mastery_counts`; the book is given the cases'
+labels by :func:`mastery_cases`).  Here both run on the same generated
 histories, many of them, and must agree exactly: the JavaScript runs in Node when it is
 installed, else in Chromium.
 """
@@ -20,7 +22,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from powerdynamics.learner.mastery import mastery_rows, mastery_rule
+from powerdynamics.kinds import CaseItem
+from powerdynamics.kinds.case import answer_token, every_answer
+from powerdynamics.learner.mastery import mastery_cases, mastery_rows, mastery_rule
 from powerdynamics.learner.progress import Answer, ProgressStore
 from powerdynamics.learner.review import review_queue, review_rule
 from powerdynamics.scenarios import default_bank
@@ -37,9 +41,11 @@ process.stdout.write(JSON.stringify(out));
 RUN = """function run(m, c) {
   const cat = {};
   for (const p of c.rule.pool) cat[p[0]] = p[1];
+  const saved = c.saved ? m.savedAnswers(c.saved, (id, t) => (t in c.ok ? c.ok[t] : null)) : null;
   return { queue: m.reviewQueue(c.rule, c.answers),
-           rows: m.masteryRows(c.mastery, c.answers, (id) => cat[id]),
-           saved: c.saved ? m.savedAnswers(c.saved, (id, t) => (t in c.ok ? c.ok[t] : null)) : null };
+           rows: m.masteryRows(c.mastery, c.answers, (id) => cat[id], c.cases),
+           saved: saved,
+           savedRows: saved && m.masteryRows(c.mastery, saved, (id) => cat[id], c.cases) };
 }"""
 
 
@@ -67,26 +73,39 @@ def run_js(cases: list[dict]) -> list[dict]:
     return out
 
 
+def chosen(rng: random.Random, item) -> str:
+    """A stored answer token: for a case, a real answer, nothing marked, or one that
+    cannot be read (labels that are no options); "x" for the other kinds (never read)."""
+    if not isinstance(item, CaseItem):
+        return "x"
+    pick = rng.random()
+    if pick < 0.1:
+        return rng.choice(("x", "", ">", f"{item.options[0]}>gone", "a>b>c"))
+    if pick < 0.2:  # the answer with every label right (decisive right or wrong)
+        return answer_token({"marked": item.present, "decisive": rng.choice(item.options)})
+    return answer_token(rng.choice(list(every_answer(item))))
+
+
 def history(rng: random.Random, pool: list, extra: int = 3) -> list[Answer]:
     """Answers as the kernel's store holds them: retries, sessions, ties in time, strays."""
-    ids = [(s.id, s.category) for s in rng.sample(pool, rng.randint(0, min(len(pool), 40)))]
-    ids += [(f"gone-{i}", "bases") for i in range(rng.randint(0, extra))]  # not in the pool
+    ids = [(s, s.category) for s in rng.sample(pool, rng.randint(0, min(len(pool), 40)))]
+    ids += [(SimpleNamespace(id=f"gone-{i}"), "bases") for i in range(rng.randint(0, extra))]
     times = [f"2026-11-{d:02d}T{h:02d}:00:00+00:00" for d in (1, 2, 3) for h in (8, 9)]
     out = []
     for _ in range(rng.randint(0, 120)) if ids else ():
-        item_id, category = rng.choice(ids)
-        out.append(Answer(item_id, category, "x", rng.random() < 0.55, rng.choice((1, 1, 2, 3)),
-                          "q", rng.choice(times)))
+        item, category = rng.choice(ids)  # (the gone ones are not in the pool)
+        out.append(Answer(item.id, category, chosen(rng, item), rng.random() < 0.55,
+                          rng.choice((1, 1, 2, 3)), "q", rng.choice(times)))
     out.sort(key=lambda a: a.answered_at) if rng.random() < 0.5 else None
     return out
 
 
 def flat(answers: list[Answer]) -> list[list]:
-    return [[a.item_id, a.correct, a.attempt, a.answered_at] for a in answers]
+    return [[a.item_id, a.correct, a.attempt, a.answered_at, a.chosen] for a in answers]
 
 
-def python_rows(answers: list[Answer]) -> list[dict]:
-    summary = ProgressStore.summary(SimpleNamespace(answers=lambda: answers))
+def python_rows(answers: list[Answer], items: list) -> list[dict]:
+    summary = ProgressStore.summary(SimpleNamespace(answers=lambda: answers), items)
     return [{**asdict(r), "percent": r.percent, "advice": r.advice} for r in mastery_rows(summary)]
 
 
@@ -103,15 +122,84 @@ def test_review_queue_and_mastery_agree_with_python_on_generated_histories():
         seed = rng.choice((0, 7, "trainee-x", None))
         answers = history(rng, pool)
         rule = review_rule(pool, seed=seed)
-        cases.append({"rule": rule, "answers": flat(answers), "mastery": mastery_rule()})
+        cases.append({"rule": rule, "answers": flat(answers), "mastery": mastery_rule(),
+                      "cases": mastery_cases(pool)})
         pool_ids = {s.id for s in pool}
         expected.append({"queue": [s.id for s in review_queue(pool, answers, seed=seed)],
-                         "rows": python_rows([a for a in answers if a.item_id in pool_ids])})
+                         "rows": python_rows([a for a in answers if a.item_id in pool_ids], pool)})
     got = run_js(cases)
     for case, want, have in zip(cases, expected, got, strict=True):
         assert have["queue"] == want["queue"], case
         assert have["rows"] == want["rows"], case
     assert sum(bool(c["answers"]) for c in cases) > 300  # most histories are not empty
+    # cases were answered, mixed ones (labels of two categories) among them
+    case_ids = {i for c in cases for i in c["cases"]}
+    answered = {a[0] for c in cases for a in c["answers"] if a[0] in case_ids}
+    assert any(len(c["cases"].get(i, [{}])[0]) > 1 for c in cases for i in answered)
+
+
+# Known answers, the expected rows worked out by hand.  The cases (from the bank):
+#   case-06 (mixed)  bases: legitimate, expert        systemic: narrative*, institutional*
+#   case-01 (bases)  bases: informational, legitimate*, reward, expert*
+#   case-14 (mixed)  bases: expert, reward  control: coercive-control*  systemic: institutional*
+#   case-31 (mixed)  control: coercive-control, shared-power*, control*  bases: legitimate*, coercive*
+#   case-08 (mixed)  bases: expert, reward            systemic: narrative*, institutional*
+# (* at work).  A case is right in a category when each of its labels there is marked
+# exactly when it is at work; the decisive choice does not count.
+KNOWN = [  # item, chosen, correct (as graded: full marks), attempt
+    # every label right, decisive wrong: right in bases and in systemic; a retry counts as
+    # an answer in both
+    ("case-06", "institutional+narrative>narrative", False, 1),
+    ("case-06", "institutional+narrative>institutional", True, 2),
+    # a miss (legitimate) and a false alarm (reward): wrong in bases
+    ("case-01", "expert+reward>expert", False, 1),
+    # control hit; bases false alarm (expert); systemic miss (institutional)
+    ("case-14", "coercive-control+expert>coercive-control", False, 1),
+    # full marks: right in bases and in control
+    ("case-31", "coercive+control+legitimate+shared-power>shared-power", True, 1),
+    # a later first-session answer does not change the first try
+    ("case-31", "coercive>coercive", False, 1),
+    # a token that cannot be read (decisive not an option): counts 'correct' in both
+    ("case-08", "narrative>gone", False, 1),
+    ("modes-01", "x", False, 1),  # other kinds: their own category, as graded
+    ("mixed-choice-01", "x", True, 1),
+]
+KNOWN_ROWS = [  # category, items, right at the first try, answers
+    ("Individual and relational bases of power", 5, 2, 7),  # 06 right, 01 no, 14 no, 31 right, 08 no
+    ("Systemic and structural power", 3, 1, 4),  # 06 right, 14 no, 08 no
+    ("Power versus control", 2, 2, 3),  # 14 right, 31 right
+    ("Power over, power with, power to", 1, 0, 1),
+    ("mixed", 1, 1, 1),
+]
+
+
+def known_history() -> list[Answer]:
+    bank = default_bank()
+    return [Answer(i, bank.get(i).category, t, ok, n, "q", f"2026-11-01T{8 + k:02d}:00:00+00:00")
+            for k, (i, t, ok, n) in enumerate(KNOWN)]
+
+
+def test_a_case_counts_per_category_in_python_and_in_the_book_as_worked_out_by_hand():
+    answers, pool = known_history(), default_bank().select()
+    rows = [(r.category, r.items, r.first_correct, r.answers)
+            for r in mastery_rows(ProgressStore.summary(SimpleNamespace(answers=lambda: answers)))]
+    assert rows == KNOWN_ROWS  # the default is the course's bank
+    assert python_rows(answers, pool) == python_rows(answers, list(default_bank().items))
+    # The book: the same rows from the answers as quiz.js reads them, and from its own store
+    # (localStorage), where an earlier first try kept without its token counts 'correct'.
+    saved = {"case-14": {"past": [[0, "2026-11-01T08:00:00+00:00",
+                                   "coercive-control+expert>coercive-control"]],
+                         "first": "t-ok", "at": "2026-11-02T08:00:00+00:00", "n": 2},
+             "case-06": {"past": [[0, "2026-11-01T09:00:00+00:00"]], "n": 1}}
+    (got,) = run_js([{"rule": review_rule(pool), "answers": flat(answers), "mastery": mastery_rule(),
+                      "cases": mastery_cases(pool), "saved": saved, "ok": {"t-ok": True}}])
+    assert [(r["category"], r["items"], r["first_correct"], r["answers"]) for r in got["rows"]] \
+        == KNOWN_ROWS
+    assert got["rows"] == python_rows(answers, pool)
+    assert [(r["category"], r["items"], r["first_correct"], r["answers"]) for r in got["savedRows"]] \
+        == [("Individual and relational bases of power", 2, 0, 3),  # 14: false alarm; 06: past, wrong
+            ("Systemic and structural power", 2, 0, 3),  # 14: miss; 06: past, wrong
+            ("Power versus control", 1, 1, 2)]  # 14: hit
 
 
 def test_an_empty_browser_builds_the_review_the_book_was_built_with():
@@ -134,8 +222,9 @@ def test_saved_answers_read_the_browser_store_as_first_tries_and_retries():
     (got,) = run_js([{"rule": {"pool": [], "maxBox": 5}, "answers": [], "mastery": mastery_rule(),
                       "saved": saved, "ok": {"t-ok": True, "t-no": False}}])
     assert got["saved"] == [
-        ["a", False, 1, "2026-11-01T08:00:00+00:00"], ["a", True, 1, "2026-11-02T08:00:00+00:00"],
-        ["a", False, 2, ""], ["b", False, 1, ""], ["c", True, 1, "2026-11-01T09:00:00+00:00"]]
+        ["a", False, 1, "2026-11-01T08:00:00+00:00", None],
+        ["a", True, 1, "2026-11-02T08:00:00+00:00", "t-ok"], ["a", False, 2, "", None],
+        ["b", False, 1, "", "t-no"], ["c", True, 1, "2026-11-01T09:00:00+00:00", None]]
 
 
 @pytest.mark.parametrize("seed", [0, 7])

@@ -6,7 +6,8 @@
 // Text is only ever written with textContent.
 // Saved in localStorage per item id: first (token of the first answer since the quiz was
 // last started again), at (its time), last (the latest token), n (answers given in all) and
-// past ([correct 1/0, time] of earlier first answers): the browser's progress store.
+// past ([correct 1/0, time, token] of earlier first answers; entries saved before tokens
+// were kept have none): the browser's progress store.
 const STORE = "powerdynamics:v2:answers";
 
 function h(tag, attrs, kids) {
@@ -46,22 +47,26 @@ function pastOf(saved) {
 // The saved entry with its first answer moved to past (the quiz is started again).
 function retire(saved, correct) {
   const past = pastOf(saved);
-  if (saved.first && correct !== null) past.push([correct ? 1 : 0, String(saved.at || "")]);
+  if (saved.first && correct !== null) past.push([correct ? 1 : 0, String(saved.at || ""), saved.first]);
   return { past: past, n: saved.n || 0 };
 }
 
-// The browser's progress store as answers [item id, correct, attempt, answered at], per item
-// in the order given: earlier first answers, the current one, then one retry (attempt 2) for
+// The browser's progress store as answers [item id, correct, attempt, answered at, token]
+// (the token is null where it was not kept: retries, older past entries), per item in the
+// order given: earlier first answers, the current one, then one retry (attempt 2) for
 // every further answer. correctOf(id, token) is true, false or null (unknown item or token).
 export function savedAnswers(all, correctOf) {
   const out = [];
   for (const id of Object.keys(all)) {
     const s = all[id] && typeof all[id] === "object" ? all[id] : {};
     let count = 0;
-    for (const p of pastOf(s)) { out.push([id, p[0] === 1, 1, String(p[1] || "")]); count += 1; }
+    for (const p of pastOf(s)) {
+      out.push([id, p[0] === 1, 1, String(p[1] || ""), typeof p[2] === "string" ? p[2] : null]);
+      count += 1;
+    }
     const ok = s.first ? correctOf(id, s.first) : null;
-    if (ok !== null) { out.push([id, ok, 1, String(s.at || "")]); count += 1; }
-    for (let i = count; i < (Number(s.n) || 0) && count; i += 1) out.push([id, false, 2, ""]);
+    if (ok !== null) { out.push([id, ok, 1, String(s.at || ""), s.first]); count += 1; }
+    for (let i = count; i < (Number(s.n) || 0) && count; i += 1) out.push([id, false, 2, "", null]);
   }
   return out;
 }
@@ -99,16 +104,45 @@ export function reviewQueue(rule, answers) {
     .concat(interleave(rule.pool.filter((p) => !at(p))), known).map((p) => p[0]);
 }
 
+// A case's answer token (powerdynamics.kinds.case.answer_token), "marked1+marked2>decisive",
+// read as token_to_answer reads it.
+function caseAnswer(token) {
+  const at = token.indexOf(">");
+  return { marked: (at < 0 ? token : token.slice(0, at)).split("+").filter(Boolean),
+    decisive: at < 0 ? "" : token.slice(at + 1) };
+}
+
+// powerdynamics.kinds.case.mastery_counts: [category, right] for each category among a case's
+// option labels, right when every label of it was judged rightly (marked exactly when at
+// work). kase is [{category: [labels]}, [present labels]] (learner.mastery.mastery_cases).
+// A token that cannot be read (none kept, or labels that are not options) counts correct.
+function caseCounts(kase, token, correct) {
+  const groups = kase[0], present = kase[1], cats = Object.keys(groups);
+  const options = [].concat(...cats.map((c) => groups[c]));
+  const a = typeof token === "string" ? caseAnswer(token) : null;
+  const readable = a && a.marked.concat(a.decisive ? [a.decisive] : [])
+    .every((l) => options.indexOf(l) >= 0);
+  return cats.map((c) => [c, readable
+    ? groups[c].every((l) => (a.marked.indexOf(l) >= 0) === (present.indexOf(l) >= 0)) : correct]);
+}
+
 // powerdynamics.progress.ProgressStore.summary, then learner.mastery.mastery_rows (m is
-// mastery_rule()): one row per category answered.
-export function masteryRows(m, answers, categoryOf) {
+// mastery_rule(), cases is mastery_cases(...)): one row per category answered. An answer
+// counts in its item's category (categoryOf; items it does not know are left out), a case's
+// in each category among its labels (caseCounts).
+export function masteryRows(m, answers, categoryOf, cases) {
   const per = {}, seen = {};
   for (const a of answers) {
     const c = categoryOf(a[0]);
     if (!c) continue;
-    const r = per[c] || (per[c] = { items: 0, first_correct: 0, answers: 0 });
-    r.answers += 1;
-    if (!seen[a[0]]) { seen[a[0]] = 1; r.items += 1; r.first_correct += a[1] ? 1 : 0; }
+    const kase = cases && Object.prototype.hasOwnProperty.call(cases, a[0]) ? cases[a[0]] : null;
+    const first = !seen[a[0]];
+    seen[a[0]] = 1;
+    for (const [cat, right] of kase ? caseCounts(kase, a[4], a[1]) : [[c, a[1]]]) {
+      const r = per[cat] || (per[cat] = { items: 0, first_correct: 0, answers: 0 });
+      r.answers += 1;
+      if (first) { r.items += 1; r.first_correct += right ? 1 : 0; }
+    }
   }
   const named = {}, order = [];
   for (const c of m.order) { named[c[0]] = c[1]; if (per[c[0]]) order.push(c[0]); }
@@ -348,10 +382,10 @@ export function mount(root, data, judge, persist, opts) {
           setInputs(main, [at[0]], false);
           setInputs(second, [at[1]], false);
         } else {
-          const parts = saved.last.split(">");
-          setInputs(main, parts[0].split("+"), false);
+          const a = caseAnswer(saved.last);
+          setInputs(main, a.marked, false);
           second.redraw();
-          setInputs(second, [parts[1]], false);
+          setInputs(second, [a.decisive], false);
         }
         shown(saved.last, v, false);
       }
@@ -551,7 +585,8 @@ function showMastery(r) {
   for (const box of document.querySelectorAll("[data-pdq-mastery]")) {
     const script = box.querySelector("script.pdq-mastery-data");
     if (!script) continue;
-    const m = JSON.parse(script.textContent), rows = masteryRows(m, answers, (id) => category[id]);
+    const m = JSON.parse(script.textContent);
+    const rows = masteryRows(m, answers, (id) => category[id], r.bank.cases);
     for (const old of Array.from(box.children)) if (old !== script) old.remove();
     if (!rows.length) { box.appendChild(h("p", { text: m.none })); continue; }
     const cells = (r) => [r.category, String(r.items), fill(m.cell, { c: r.first_correct, p: r.percent }),

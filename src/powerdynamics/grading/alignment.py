@@ -186,7 +186,18 @@ def generated_block(guide: Path) -> str | None:
 
 def _cmd_alignment(args: argparse.Namespace) -> int:
     course, notebooks = Path(args.course), Path(args.notebooks)
+    # Run from the wrong folder, both defaults name nothing and the tables come out empty,
+    # which reads like "no objectives": say where to run it instead.
+    if not (course / "source").is_dir():
+        print(f"grade alignment: {course / 'source'} is not a folder: run this from the course "
+              "repository's root, or pass --course (the nbgrader course) and --notebooks",
+              file=sys.stderr)
+        return 2
     objectives = lesson_objectives(notebooks)
+    if not objectives:
+        print(f"grade alignment: no lesson objectives found in {notebooks} (lesson notebooks "
+              "0<n>-*.ipynb with an Objectives list): pass --notebooks", file=sys.stderr)
+        return 2
     found = problems(objectives, graded_cells(course / "source"))
     text = table(course, notebooks)
     if args.write:

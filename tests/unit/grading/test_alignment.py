@@ -60,3 +60,23 @@ def test_the_guide_shows_the_generated_table():
     assert block is not None, "the guide lost its alignment markers"
     assert block == table(COURSE, NOTEBOOKS), (
         "run: powerdynamics grade alignment --write book/instructor-guide.md")
+
+
+def test_run_from_the_wrong_folder_it_says_where_to_run_it(tmp_path):
+    """From inside exercises/ (as instructors often are) the defaults name nothing; the
+    command says so instead of printing two empty tables."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "powerdynamics", "grade", "alignment"], cwd=COURSE,
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "run this from the course repository's root" in run.stderr, run
+    assert "| Objective |" not in run.stdout
+    run = subprocess.run([sys.executable, "-m", "powerdynamics", "grade", "alignment", "--course", ".",
+                          "--notebooks", str(tmp_path)], cwd=COURSE, capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 2 and f"no lesson objectives found in {tmp_path}" in run.stderr, run
+    run = subprocess.run([sys.executable, "-m", "powerdynamics", "grade", "alignment", "--course", ".",
+                          "--notebooks", str(NOTEBOOKS)], cwd=COURSE, capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0 and "| L2.2 |" in run.stdout, run

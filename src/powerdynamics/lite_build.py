@@ -224,6 +224,128 @@ def wheel_requirements(wheel: Path) -> list[str]:
     return names
 
 
+# --------------------------------------------------------------------------- bytecode
+
+#: Modules the browser imports while the kernel starts (pyodide-kernel's own start-up and
+#: :mod:`powerdynamics.lite_boot`); with every module of the course they form the set
+#: that ships as bytecode.
+START_IMPORTS = ("micropip", "piplite.piplite", "pyodide_kernel", "powerdynamics.lite_boot")
+
+#: Run by Node.js with the site's own Pyodide (the bytecode's magic number must be the
+#: browser's): installs the wheels, imports what the kernel imports as it starts, and
+#: writes a hash-based ``.pyc`` for each module then loaded (and each module of the
+#: course) under ``/out/site/`` (site-packages) or ``/out/stdlib/`` (the stdlib zip).
+_COMPILE_JS = r"""
+const [indexURL, lockFileURL, packageBaseUrl, outDir, config] = process.argv.slice(2);
+const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+const { packages, imports, course } = JSON.parse(config);
+const py = await loadPyodide({ indexURL, lockFileURL, packageBaseUrl, packages, stdout: () => {}, stderr: () => {} });
+py.FS.mkdir("/out");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: outDir }, "/out");
+py.globals.set("start_imports", py.toPy(imports));
+py.globals.set("course", course);
+const out = py.runPython(`
+import importlib, importlib.util, os, sys
+from importlib._bootstrap_external import _code_to_hash_pyc
+for name in start_imports:
+    importlib.import_module(name)
+site = os.path.dirname(os.path.dirname(sys.modules["micropip"].__file__)) + "/"
+files = {m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+for top, _, names in os.walk(site + course):
+    files.update(os.path.join(top, n) for n in names if n.endswith(".py"))
+stdlib = next(p for p in sys.path if p.endswith(".zip")) + "/"
+done = 0
+for path in sorted(files):
+    if path.startswith(site) and path.endswith(".py"):
+        with open(path, "rb") as f:
+            source = f.read()
+        target = "/out/site/" + path[len(site):] + "c"
+    elif path.startswith(stdlib) and path.endswith(".py"):
+        source = sys.modules["zipimport"].zipimporter(stdlib[:-1]).get_data(path[len(stdlib):])
+        target = "/out/stdlib/" + path[len(stdlib):] + "c"
+    else:
+        continue
+    code = compile(source, path, "exec", dont_inherit=True)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    done += 1
+f"{done} {sys.implementation.cache_tag}"
+`);
+console.log(out);
+"""
+
+
+def _node() -> str | None:
+    return shutil.which("node") or shutil.which("nodejs")
+
+
+def compile_start_bytecode(runtime: Path, plock: dict,
+                           wheel_dir: Path) -> tuple[dict[str, bytes], dict[str, bytes], str]:
+    """The bytecode of what the kernel imports as it starts, compiled by the site's own
+    Pyodide under Node.js (a host Python has another magic number).
+
+    Returns (site-packages path -> bytecode, stdlib zip path -> bytecode, cache tag).
+    The ``.pyc`` files are hash-based and unchecked: the browser unpacks every file with
+    a new time stamp, which would make time-stamped bytecode stale."""
+    node = _node()
+    if node is None:
+        raise RuntimeError("Node.js is needed to precompile the browser edition's bytecode")
+    with tempfile.TemporaryDirectory(prefix="lite-pyc-") as tmp:
+        out = Path(tmp, "out")
+        out.mkdir()
+        script = Path(tmp, "compile.mjs")
+        script.write_text(_COMPILE_JS, encoding="utf-8")
+        lock = Path(tmp, "pyodide-lock.json")
+        lock.write_text(json.dumps(plock), encoding="utf-8")
+        config = {"packages": sorted(plock["packages"]), "imports": list(START_IMPORTS), "course": "powerdynamics"}
+        result = subprocess.run([node, str(script), str(runtime.resolve()) + "/", str(lock),
+                                 str(wheel_dir.resolve()) + "/", str(out), json.dumps(config)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"precompiling bytecode failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+        tag = result.stdout.split()[-1]
+        found = {}
+        for kind in ("site", "stdlib"):
+            base = out / kind
+            found[kind] = {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*.pyc")}
+    return found["site"], found["stdlib"], tag
+
+
+def add_bytecode(wheel: Path, bytecode: dict[str, bytes], tag: str) -> int:
+    """Put the bytecode of a wheel's modules into it as ``__pycache__/X.<tag>.pyc`` beside
+    each source (which stays, for tracebacks and ``inspect``); returns how many."""
+    with zipfile.ZipFile(wheel) as whl:
+        members = {n: whl.read(n) for n in whl.namelist() if not n.endswith("/")}
+    added = 0
+    for name in list(members):
+        if name.endswith(".py") and name + "c" in bytecode:
+            folder, _, module = name[:-3].rpartition("/")
+            members[f"{folder}/__pycache__/{module}.{tag}.pyc".lstrip("/")] = bytecode[name + "c"]
+            added += 1
+    if added:
+        write_wheel(wheel, members)
+    return added
+
+
+def add_stdlib_bytecode(stdlib_zip: Path, bytecode: dict[str, bytes]) -> int:
+    """The stdlib zip with ``X.pyc`` beside each ``X.py`` the kernel imports as it starts
+    (zipimport prefers it; the source stays for tracebacks)."""
+    with zipfile.ZipFile(stdlib_zip) as old:
+        infos = [(i, old.read(i)) for i in old.infolist()]
+    names = {i.filename for i, _ in infos}
+    extra = {n: d for n, d in bytecode.items() if n[:-1] in names and n not in names}
+    with zipfile.ZipFile(stdlib_zip, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in infos:
+            new.writestr(info, data)
+        for name in sorted(extra):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            new.writestr(info, extra[name])
+    return len(extra)
+
+
 # --------------------------------------------------------------------------- lessons
 
 
@@ -414,13 +536,19 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
                         "depends": requires})
 
         target = install_pyodide(site, files["pyodide"], lock["pyodide"]["runtime"])
-        for e in entries:
-            shutil.copy2(wheels / e["file"], target / e["file"])
         with tarfile.open(files["pyodide"]) as tar:
             lock_file = tar.extractfile("package/pyodide-lock.json")
             if lock_file is None:
                 raise RuntimeError(f"{files['pyodide'].name}: package/pyodide-lock.json is not a file")
             upstream = json.load(lock_file)
+        for e in entries:
+            shutil.copy2(wheels / e["file"], target / e["file"])
+        site_pyc, stdlib_pyc, tag = compile_start_bytecode(target, pyodide_lock(upstream, entries), target)
+        compiled = sum(add_bytecode(target / e["file"], site_pyc, tag) for e in entries)
+        compiled += add_stdlib_bytecode(target / "python_stdlib.zip", stdlib_pyc)
+        log(f"bytecode: {compiled} modules precompiled")
+        for e in entries:
+            e["sha256"] = sha256(target / e["file"])
         plock = pyodide_lock(upstream, entries)
         (target / "pyodide-lock.json").write_text(json.dumps(plock, indent=1) + "\n", encoding="utf-8")
         configure(site, sorted(plock["packages"]))

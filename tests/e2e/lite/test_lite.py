@@ -156,6 +156,16 @@ def test_built_site_is_local_locked_and_small(lite_site):
         data = Path(tmp) / "powerdynamics" / "bank" / "data"
         items = load_snapshot(data / SNAPSHOT_NAME, sorted(data.glob("*.yaml")))
     assert items is not None and len(items) == len(_bank())
+    # Bytecode for what the kernel imports as it starts, compiled by the site's own Pyodide
+    # (the browser's magic number), beside the sources, which stay for tracebacks.
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    pyc = [n for n in names if n.startswith("powerdynamics/") and n.endswith(".pyc")]
+    assert "powerdynamics/lite_boot.py" in names and any("/__pycache__/lite_boot.cpython-" in n for n in pyc), pyc[:5]
+    with zipfile.ZipFile(lite_site / PYODIDE_DIR / "python_stdlib.zip") as zf:
+        stdlib = set(zf.namelist())
+    compiled = [n for n in stdlib if n.endswith(".pyc")]
+    assert compiled and all(n[:-1] in stdlib for n in compiled), compiled[:5]
 
 
 @pytest.mark.lite

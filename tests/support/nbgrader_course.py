@@ -15,8 +15,9 @@ from typing import Any
 
 import nbformat
 
+from powerdynamics.grading.data import hidden_region
 from tests.support.paths import EXERCISES
-from tests.support.pool_course import copy_exercises, course_env
+from tests.support.pool_course import Run, copy_exercises, course_env
 
 BIN = Path(sys.executable).parent
 A1 = "a1-bases-of-power"
@@ -47,15 +48,8 @@ class SourceSecrets:
 
 
 def _regions(source: str, begin: str, end: str) -> list[str]:
-    lines, inside = [], False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines
+    """The lines between ``begin`` and ``end`` markers (the course's own reader)."""
+    return hidden_region(source, begin, end).splitlines()
 
 
 TEMPLATE_LINES = ("*Criterion", "**Rubric for", "**Model answer**")
@@ -112,14 +106,6 @@ POOL_KEYS: dict[str, dict[str, Any]] = {
 
 def _items_file(name: str) -> Path:
     return EXERCISES / "source" / name / f"{pool_of(name)}-items.json"
-
-
-@dataclass
-class Run:
-    args: list[str]
-    returncode: int
-    output: str
-    seconds: float
 
 
 class Course:

@@ -23,7 +23,17 @@
    turns the PyPI fallback off and preloads every shipped package.  The CDN defaults
    written into the kernel extension and the runtime are replaced by the local paths,
    so even a missing setting cannot send the browser to another site.
-5. **Check.**  :func:`check_site` fails the build if a file in the site holds a URL a
+5. **Bytecode, made once here.**  Node runs the shipped Pyodide on the shipped wheels,
+   imports what the kernel and the lessons' code cells import (:func:`notebook_imports`)
+   with every course module those reach, even from inside a function
+   (:func:`course_closure`), and compiles exactly the modules that loaded, without column tables
+   (``PYTHONNODEBUGRANGES``).  The libraries and the standard library then ship that
+   bytecode *instead of* the sources a cold start would compile; the course wheel keeps
+   its sources beside ``__pycache__`` so tracebacks in lessons still show course code.
+   Files no browser kernel reads (lab extensions, type stubs, tests, SBOMs, the lexers
+   of languages no lesson highlights, legacy code pages) are dropped first
+   (:func:`slim_wheel`, :mod:`powerdynamics.lite_trim`).
+6. **Check.**  :func:`check_site` fails the build if a file in the site holds a URL a
    browser would fetch from another host, if the settings are not the local ones, if
    the lock and the files disagree, or if the site is over its size budget.
 """
@@ -31,6 +41,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import hashlib
 import json
@@ -45,6 +56,8 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from powerdynamics import lite_trim
 
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_DIR = "static/pyodide"
@@ -182,6 +195,25 @@ def repack_pure(source: Path, out_dir: Path) -> Path:
     return write_wheel(out_dir / f"{name}-{version}-py3-none-any.whl", members)
 
 
+def slim_wheel(wheel: Path) -> int:
+    """Drop from ``wheel`` what no browser kernel reads (:mod:`powerdynamics.lite_trim`:
+    desktop files everywhere, and the lexers no lesson highlights from pygments);
+    returns how many bytes that saved."""
+    with zipfile.ZipFile(wheel) as whl:
+        members = {n: whl.read(n) for n in whl.namelist() if not n.endswith("/")}
+    kept = lite_trim.drop_desktop_files(members)
+    if canonical(wheel.name.split("-")[0]) == "pygments":
+        try:
+            kept = lite_trim.trim_pygments(kept)
+        except ValueError as exc:
+            raise RuntimeError(f"{wheel.name}: {exc}") from None
+    if kept == members:
+        return 0
+    before = wheel.stat().st_size
+    write_wheel(wheel, kept)
+    return before - wheel.stat().st_size
+
+
 def stub_wheel(out_dir: Path, name: str, summary: str) -> Path:
     """An installable distribution with no module (the kernel asks for it by name)."""
     dist_info = f"{name}-0.0.0.dist-info"
@@ -227,32 +259,119 @@ def wheel_requirements(wheel: Path) -> list[str]:
 # --------------------------------------------------------------------------- bytecode
 
 #: Modules the browser imports while the kernel starts (pyodide-kernel's own start-up and
-#: :mod:`powerdynamics.lite_boot`); with every module of the course they form the set
-#: that ships as bytecode.
+#: :mod:`powerdynamics.lite_boot`); with what the site's notebooks import
+#: (:func:`notebook_imports`) they form the set that ships as bytecode.
 START_IMPORTS = ("micropip", "piplite.piplite", "pyodide_kernel", "powerdynamics.lite_boot")
 
+
+def notebook_imports(notebooks: Iterable[bytes]) -> list[str]:
+    """What the code cells of ``notebooks`` import, in first-seen order: ``X`` for
+    ``import X`` and ``X:name`` for ``from X import name`` (the name may be a lazily
+    loaded attribute or a submodule).  A cell that is not plain Python (a magic) is
+    skipped."""
+    found: dict[str, None] = {}
+    for data in notebooks:
+        try:
+            cells = json.loads(data).get("cells", [])
+        except ValueError:
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            try:
+                tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update(dict.fromkeys(a.name for a in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.update(dict.fromkeys(f"{node.module}:{a.name}" for a in node.names))
+    return list(found)
+
+def course_closure(package: Path, wanted: Iterable[str]) -> list[str]:
+    """Every module of the course package at ``package`` that ``wanted`` (entries as
+    :func:`notebook_imports` gives them) reaches through its imports, *including* those
+    inside functions: the course defers heavy imports until a quiz or form is shown, so
+    importing the lessons' names alone would leave the widget code to compile in the
+    browser.  Read from the sources, not run; returns dotted names, sorted."""
+    top = package.name
+
+    def module_file(name: str) -> Path | None:
+        base = package.parent.joinpath(*name.split("."))
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    seen: set[str] = set()
+    todo = []
+    for entry in wanted:
+        module, _, attribute = entry.partition(":")
+        todo += [module, f"{module}.{attribute}"] if attribute else [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or name.split(".")[0] != top:
+            continue
+        path = module_file(name)
+        if path is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        for parent in range(1, len(parts)):
+            todo.append(".".join(parts[:parent]))
+        package_of = name if path.name == "__init__.py" else ".".join(parts[:-1])
+        tree = ast.parse(path.read_bytes(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                todo += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor_parts = package_of.split(".")[: len(package_of.split(".")) - node.level + 1]
+                    base = ".".join(anchor_parts + ([base] if base else []))
+                todo += [base] + [f"{base}.{a.name}" for a in node.names]
+        if path.name == "__init__.py":  # lazy ``__getattr__`` tables name modules as strings
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(top + "."):
+                    todo.append(node.value)
+    return sorted(seen)
+
+
 #: Run by Node.js with the site's own Pyodide (the bytecode's magic number must be the
-#: browser's): installs the wheels, imports what the kernel imports as it starts, and
-#: writes a hash-based ``.pyc`` for each module then loaded (and each module of the
-#: course) under ``/out/site/`` (site-packages) or ``/out/stdlib/`` (the stdlib zip).
+#: browser's): installs the wheels, imports what the kernel imports as it starts and what
+#: the notebooks import, and writes a hash-based ``.pyc`` for each module then loaded
+#: under ``/out/site/`` (site-packages) or ``/out/stdlib/`` (the stdlib zip).
 _COMPILE_JS = r"""
 const [indexURL, lockFileURL, packageBaseUrl, outDir, config] = process.argv.slice(2);
 const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-const { packages, imports, course } = JSON.parse(config);
-const py = await loadPyodide({ indexURL, lockFileURL, packageBaseUrl, packages, stdout: () => {}, stderr: () => {} });
+const { packages, imports, notebookImports } = JSON.parse(config);
+// PYTHONNODEBUGRANGES: bytecode without column tables (smaller; tracebacks through
+// library code lose only their ^^^ markers; a trainee's own cells are compiled as usual).
+const env = { PYTHONNODEBUGRANGES: "1" };
+const quiet = () => {};
+const py = await loadPyodide({ indexURL, lockFileURL, packageBaseUrl, packages, env, stdout: quiet, stderr: quiet });
 py.FS.mkdir("/out");
 py.FS.mount(py.FS.filesystems.NODEFS, { root: outDir }, "/out");
 py.globals.set("start_imports", py.toPy(imports));
-py.globals.set("course", course);
+py.globals.set("notebook_imports", py.toPy(notebookImports));
 const out = py.runPython(`
-import importlib, importlib.util, os, sys
+import importlib, importlib.util, json, os, sys
 from importlib._bootstrap_external import _code_to_hash_pyc
 for name in start_imports:
     importlib.import_module(name)
+skipped = []
+for wanted in notebook_imports:
+    module, _, attribute = wanted.partition(":")
+    try:
+        found = importlib.import_module(module)
+        if attribute and not hasattr(found, attribute):
+            importlib.import_module(module + "." + attribute)
+    except Exception as error:  # a notebook may import what the site does not ship
+        skipped.append(f"{wanted}: {type(error).__name__}: {error}")
 site = os.path.dirname(os.path.dirname(sys.modules["micropip"].__file__)) + "/"
 files = {m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
-for top, _, names in os.walk(site + course):
-    files.update(os.path.join(top, n) for n in names if n.endswith(".py"))
 stdlib = next(p for p in sys.path if p.endswith(".zip")) + "/"
 done = 0
 for path in sorted(files):
@@ -270,7 +389,9 @@ for path in sorted(files):
     with open(target, "wb") as f:
         f.write(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
     done += 1
-f"{done} {sys.implementation.cache_tag}"
+if next(compile("x", "t", "eval").co_positions())[2] is not None:
+    raise RuntimeError("PYTHONNODEBUGRANGES was not applied: the bytecode would carry column tables")
+json.dumps({"done": done, "tag": sys.implementation.cache_tag, "skipped": skipped})
 `);
 console.log(out);
 """
@@ -280,10 +401,11 @@ def _node() -> str | None:
     return shutil.which("node") or shutil.which("nodejs")
 
 
-def compile_start_bytecode(runtime: Path, plock: dict,
-                           wheel_dir: Path) -> tuple[dict[str, bytes], dict[str, bytes], str]:
-    """The bytecode of what the kernel imports as it starts, compiled by the site's own
-    Pyodide under Node.js (a host Python has another magic number).
+def compile_start_bytecode(runtime: Path, plock: dict, wheel_dir: Path, notebook_imports: Iterable[str] = (),
+                           log=print) -> tuple[dict[str, bytes], dict[str, bytes], str]:
+    """The bytecode of what the kernel imports as it starts and of what ``notebook_imports``
+    then loads, compiled by the site's own Pyodide under Node.js (a host Python has
+    another magic number).
 
     Returns (site-packages path -> bytecode, stdlib zip path -> bytecode, cache tag).
     The ``.pyc`` files are hash-based and unchecked: the browser unpacks every file with
@@ -298,13 +420,17 @@ def compile_start_bytecode(runtime: Path, plock: dict,
         script.write_text(_COMPILE_JS, encoding="utf-8")
         lock = Path(tmp, "pyodide-lock.json")
         lock.write_text(json.dumps(plock), encoding="utf-8")
-        config = {"packages": sorted(plock["packages"]), "imports": list(START_IMPORTS), "course": "powerdynamics"}
+        config = {"packages": sorted(plock["packages"]), "imports": list(START_IMPORTS),
+                  "notebookImports": list(notebook_imports)}
         result = subprocess.run([node, str(script), str(runtime.resolve()) + "/", str(lock),
                                  str(wheel_dir.resolve()) + "/", str(out), json.dumps(config)],
                                 capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"precompiling bytecode failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-        tag = result.stdout.split()[-1]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        tag = report["tag"]
+        for line in report["skipped"]:
+            log(f"bytecode: a notebook's import did not load under Node, left to compile in the browser: {line}")
         found = {}
         for kind in ("site", "stdlib"):
             base = out / kind
@@ -312,16 +438,25 @@ def compile_start_bytecode(runtime: Path, plock: dict,
     return found["site"], found["stdlib"], tag
 
 
-def add_bytecode(wheel: Path, bytecode: dict[str, bytes], tag: str) -> int:
-    """Put the bytecode of a wheel's modules into it as ``__pycache__/X.<tag>.pyc`` beside
-    each source (which stays, for tracebacks and ``inspect``); returns how many."""
+def add_bytecode(wheel: Path, bytecode: dict[str, bytes], tag: str, keep_source: bool) -> int:
+    """Put the bytecode of a wheel's modules into it; returns how many.
+
+    ``keep_source``: as ``__pycache__/X.<tag>.pyc`` beside each source (the course's
+    own modules: their tracebacks show source lines).  Otherwise the bytecode replaces
+    the source as ``X.pyc`` (a sourceless module, as Pyodide ships its own packages):
+    about half the bytes, and a traceback through library code then shows the file and
+    line without the line's text."""
     with zipfile.ZipFile(wheel) as whl:
         members = {n: whl.read(n) for n in whl.namelist() if not n.endswith("/")}
     added = 0
     for name in list(members):
         if name.endswith(".py") and name + "c" in bytecode:
-            folder, _, module = name[:-3].rpartition("/")
-            members[f"{folder}/__pycache__/{module}.{tag}.pyc".lstrip("/")] = bytecode[name + "c"]
+            if keep_source:
+                folder, _, module = name[:-3].rpartition("/")
+                members[f"{folder}/__pycache__/{module}.{tag}.pyc".lstrip("/")] = bytecode[name + "c"]
+            else:
+                members[name + "c"] = bytecode[name + "c"]
+                del members[name]
             added += 1
     if added:
         write_wheel(wheel, members)
@@ -329,15 +464,19 @@ def add_bytecode(wheel: Path, bytecode: dict[str, bytes], tag: str) -> int:
 
 
 def add_stdlib_bytecode(stdlib_zip: Path, bytecode: dict[str, bytes]) -> int:
-    """The stdlib zip with ``X.pyc`` beside each ``X.py`` the kernel imports as it starts
-    (zipimport prefers it; the source stays for tracebacks)."""
+    """The stdlib zip with ``X.pyc`` in place of each ``X.py`` the kernel imports as it
+    starts (zipimport loads a sourceless module; the rest of the stdlib keeps its
+    source), and without what :func:`powerdynamics.lite_trim.trim_stdlib` leaves out
+    (unless the start loaded it)."""
     with zipfile.ZipFile(stdlib_zip) as old:
         infos = [(i, old.read(i)) for i in old.infolist()]
     names = {i.filename for i, _ in infos}
     extra = {n: d for n, d in bytecode.items() if n[:-1] in names and n not in names}
+    left_out = {n for n in lite_trim.trim_stdlib(names) if n + "c" not in extra}
     with zipfile.ZipFile(stdlib_zip, "w", zipfile.ZIP_DEFLATED) as new:
         for info, data in infos:
-            new.writestr(info, data)
+            if info.filename + "c" not in extra and info.filename not in left_out:
+                new.writestr(info, data)
         for name in sorted(extra):
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -542,9 +681,13 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
                 raise RuntimeError(f"{files['pyodide'].name}: package/pyodide-lock.json is not a file")
             upstream = json.load(lock_file)
         for e in entries:
-            shutil.copy2(wheels / e["file"], target / e["file"])
-        site_pyc, stdlib_pyc, tag = compile_start_bytecode(target, pyodide_lock(upstream, entries), target)
-        compiled = sum(add_bytecode(target / e["file"], site_pyc, tag) for e in entries)
+            slim_wheel(Path(shutil.copy2(wheels / e["file"], target / e["file"])))
+        wanted = notebook_imports(contents.values())
+        wanted += course_closure(root / "src" / "powerdynamics", wanted + list(START_IMPORTS))
+        site_pyc, stdlib_pyc, tag = compile_start_bytecode(target, pyodide_lock(upstream, entries), target,
+                                                           wanted, log=log)
+        compiled = sum(add_bytecode(target / e["file"], site_pyc, tag, keep_source=e["name"] == "powerdynamics")
+                       for e in entries)
         compiled += add_stdlib_bytecode(target / "python_stdlib.zip", stdlib_pyc)
         log(f"bytecode: {compiled} modules precompiled")
         for e in entries:

@@ -83,6 +83,58 @@ def test_repack_drops_compiled_modules_and_retags(tmp_path):
     assert lite_build.sha256(again) == lite_build.sha256(out)  # same bytes every build
 
 
+def test_slim_wheel_drops_only_what_no_browser_kernel_reads(tmp_path):
+    kept = ["demo/__init__.py", "demo/tests.py", "demo/testing/util.py", "demo/static/app.css",
+            "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/licenses/LICENSE"]
+    dropped = ["demo/labextension/static/main.js", "demo/nbextension/index.js", "demo/tests/test_a.py",
+               "demo/core/test/__init__.py", "demo/__init__.pyi", "demo-1.0.dist-info/sboms/demo.cdx.json",
+               "demo-1.0.data/data/share/jupyter/labextensions/demo/package.json",
+               "demo-1.0.data/data/etc/jupyter/nbconfig/notebook.d/demo.json"]
+    wheel = lite_build.write_wheel(tmp_path / "demo-1.0-py3-none-any.whl",
+                                   {n: b"x" * 500 for n in kept + dropped})
+    assert lite_build.slim_wheel(wheel) > 0
+    with zipfile.ZipFile(wheel) as whl:
+        names = set(whl.namelist())
+    assert names == {*kept, "demo-1.0.dist-info/RECORD"}
+    assert lite_build.slim_wheel(wheel) == 0  # nothing left to drop: the wheel is not rewritten
+
+
+def test_notebook_imports_names_modules_and_the_names_taken_from_them():
+    def notebook(*sources):
+        return json.dumps({"cells": [{"cell_type": "code", "source": s} for s in sources]
+                          + [{"cell_type": "markdown", "source": "import not_code"}]}).encode()
+
+    found = lite_build.notebook_imports([
+        notebook("from powerdynamics import ScenarioQuiz\nquiz = ScenarioQuiz()",
+                 ["import json, os.path\n", "from .local import x\n"],
+                 "%pip install something",  # a magic: not Python, skipped
+                 "def f():\n    from powerdynamics.practices import AiringForm, draft_checklist\n"),
+        notebook("from powerdynamics import ScenarioQuiz"),  # seen before: once only
+        b"not json",
+    ])
+    assert found == ["powerdynamics:ScenarioQuiz", "json", "os.path",
+                     "powerdynamics.practices:AiringForm", "powerdynamics.practices:draft_checklist"]
+
+
+def test_course_closure_follows_deferred_relative_and_lazy_imports(tmp_path):
+    pkg = tmp_path / "course"
+    files = {
+        "__init__.py": '_LAZY = {"Quiz": ("course.quiz.plan", "Quiz")}\n',
+        "quiz/__init__.py": "",
+        "quiz/plan.py": "import json\n\ndef show():\n    from .widget import W\n    return W\n",
+        "quiz/widget.py": "from ..display import safe\n",
+        "display.py": "",
+        "grading/__init__.py": "",
+        "grading/batch.py": "from course.quiz import plan\n",  # reaches the quiz; nothing reaches it
+    }
+    for name, text in files.items():
+        (pkg / name).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / name).write_text(text, encoding="utf-8")
+    assert lite_build.course_closure(pkg, ["course:Quiz", "json"]) == [
+        "course", "course.display", "course.quiz", "course.quiz.plan", "course.quiz.widget"]
+    assert lite_build.course_closure(pkg, ["other.module"]) == []
+
+
 def test_lesson_copies_have_no_outputs_and_the_pyodide_kernel():
     nb = lite_build.lesson_copy(ROOT / "notebooks" / LESSONS[0])
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -156,16 +208,42 @@ def test_built_site_is_local_locked_and_small(lite_site):
         data = Path(tmp) / "powerdynamics" / "bank" / "data"
         items = load_snapshot(data / SNAPSHOT_NAME, sorted(data.glob("*.yaml")))
     assert items is not None and len(items) == len(_bank())
-    # Bytecode for what the kernel imports as it starts, compiled by the site's own Pyodide
-    # (the browser's magic number), beside the sources, which stay for tracebacks.
+    # Bytecode for what the kernel imports as it starts and the lessons import, compiled
+    # by the site's own Pyodide (the browser's magic number).  The course keeps its
+    # sources beside it (its tracebacks show their lines); a course module no lesson
+    # imports ships as source only.
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
     pyc = [n for n in names if n.startswith("powerdynamics/") and n.endswith(".pyc")]
-    assert "powerdynamics/lite_boot.py" in names and any("/__pycache__/lite_boot.cpython-" in n for n in pyc), pyc[:5]
+    for module in ("lite_boot", "quiz/widget", "practices/__init__"):
+        folder, _, stem = f"powerdynamics/{module}".rpartition("/")
+        assert f"{folder}/{stem}.py" in names, module
+        assert any(n.startswith(f"{folder}/__pycache__/{stem}.cpython-") for n in pyc), (module, pyc[:5])
+    assert "powerdynamics/grading/batch.py" in names
+    assert not any(n.startswith("powerdynamics/grading/__pycache__/batch.") for n in names)
+    # Libraries and the stdlib: the bytecode replaces the source (sourceless modules, as
+    # Pyodide ships its own packages); what nothing imports keeps its source.
+    with zipfile.ZipFile(lite_site / PYODIDE_DIR / plock["packages"]["pydantic"]["file_name"]) as zf:
+        pydantic = set(zf.namelist())
+    assert "pydantic/main.pyc" in pydantic and "pydantic/main.py" not in pydantic
+    assert not any("/__pycache__/" in n for n in pydantic)
     with zipfile.ZipFile(lite_site / PYODIDE_DIR / "python_stdlib.zip") as zf:
         stdlib = set(zf.namelist())
-    compiled = [n for n in stdlib if n.endswith(".pyc")]
-    assert compiled and all(n[:-1] in stdlib for n in compiled), compiled[:5]
+    assert {"json/decoder.pyc", "typing.pyc"} <= stdlib and not {"json/decoder.py", "typing.py"} & stdlib
+    assert "wave.py" in stdlib and "wave.pyc" not in stdlib
+    # Legacy code pages and the lexers no lesson highlights are left out (lite_trim).
+    assert {"encodings/utf_8.pyc", "encodings/cp1252.py"} <= stdlib and "encodings/cp850.py" not in stdlib
+    with zipfile.ZipFile(lite_site / PYODIDE_DIR / plock["packages"]["pygments"]["file_name"]) as zf:
+        pygments = set(zf.namelist())
+        mapping = zf.read("pygments/lexers/_mapping.pyc")  # loaded at start: bytecode only
+    assert "pygments/lexers/python.pyc" in pygments and "pygments/lexers/shell.py" in pygments
+    assert b"pygments.lexers.python" in mapping and b"pygments.lexers.shell" in mapping
+    assert "pygments/lexers/rust.py" not in pygments and b"pygments.lexers.rust" not in mapping
+    # What no browser kernel reads is left out of the wheels.
+    with zipfile.ZipFile(lite_site / PYODIDE_DIR / plock["packages"]["anywidget"]["file_name"]) as zf:
+        anywidget = zf.namelist()
+    assert "anywidget/__init__.pyc" in anywidget
+    assert not [n for n in anywidget if "labextension" in n or ".data/" in n], anywidget[:5]
 
 
 @pytest.mark.lite
@@ -644,4 +722,30 @@ def test_a_damaged_store_is_set_aside_out_of_sight_with_a_notice(fresh_visit):
     assert ".corrupt-" in out and "after-damage" in out, out
     names = file_browser_names(visit)
     assert not [n for n in names if n.startswith(".") or ".corrupt-" in n], names
+    assert visit.errors == [], visit.errors
+
+
+@pytest.mark.lite
+@pytest.mark.browser
+@pytest.mark.book
+def test_a_mistake_in_a_cell_shows_its_traceback_through_precompiled_code(fresh_visit):
+    """The libraries and the stdlib ship bytecode without sources or column tables, and
+    pygments ships a few lexers: a trainee's error must still show its type, message and
+    the trainee's own line, highlighted, and ``??`` must still show course source."""
+    visit = fresh_visit
+    page = visit.page
+    page.goto(lite_url(visit, LESSON_1))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    out = run_code(page, "import json; json.loads('{\"role\": \"supervisor\",}')")
+    assert "JSONDecodeError: Illegal trailing comma" in out, out  # Python 3.14's wording
+    assert "----> 1 import json; json.loads('{\"role\"" in out, out  # the trainee's own line
+    assert "json/decoder.py:" in out, out  # a sourceless stdlib frame: its file and line
+    out = run_code(page, "from pydantic import BaseModel; "
+                         "type('Answer', (BaseModel,), {'__annotations__': {'n': int}})(n='many')")
+    assert "ValidationError" in out and "Input should be a valid integer" in out, out
+    out = run_code(page, "from powerdynamics.scoring import *; import inspect, powerdynamics.scoring as s; "
+                         "print(inspect.getsource(s)[:200])")
+    assert '"""' in out, out  # the course keeps its sources beside its bytecode
+    out = run_code(page, "from IPython.display import Code; Code('x = 1', language='python')")
+    assert "x = 1" in out, out
     assert visit.errors == [], visit.errors

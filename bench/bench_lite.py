@@ -8,9 +8,10 @@
   most static hosts do; and the same files uncompressed);
 - warm cache: the same profile opens the lesson again (the server says
   ``Cache-Control: max-age=3600``, like a typical static host);
-- requests that left the machine (must be 0).
+- requests that left the machine (must be 0);
+- with ``--top N``: the N largest transfers of the first open (where the bytes go).
 
-Usage: python -m bench.bench_lite [--no-build] [--runs N]
+Usage: python -m bench.bench_lite [--no-build] [--runs N] [--top N]
 """
 
 from __future__ import annotations
@@ -42,16 +43,19 @@ class Counter:
         self.sent = 0
         self.raw = 0
         self.requests = 0
+        self.by_path: dict[str, int] = {}
 
-    def add(self, sent: int, raw: int) -> None:
+    def add(self, sent: int, raw: int, path: str = "") -> None:
         with self.lock:
             self.sent += sent
             self.raw += raw
             self.requests += 1
+            self.by_path[path] = self.by_path.get(path, 0) + sent
 
     def reset(self) -> None:
         with self.lock:
             self.sent = self.raw = self.requests = 0
+            self.by_path = {}
 
 
 @functools.cache
@@ -81,12 +85,12 @@ def make_handler(root: Path, counter: Counter):
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                counter.add(len(body), path.stat().st_size)
+                counter.add(len(body), path.stat().st_size, urlparse(self.path).path)
                 return
             super().do_GET()
             if path.is_file():
                 size = path.stat().st_size
-                counter.add(size, size)
+                counter.add(size, size, urlparse(self.path).path)
 
     return Handler
 
@@ -114,6 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-build", action="store_true", help="use the Lite site already built")
     parser.add_argument("--runs", type=int, default=1, help="cold and warm runs (median reported)")
+    parser.add_argument("--top", type=int, default=0, help="list the N largest transfers of the first open")
     args = parser.parse_args()
     if not args.no_build or not (LITE / "jupyter-lite.json").exists():
         from powerdynamics.lite_build import build
@@ -143,6 +148,7 @@ def main() -> None:
             cold.append(open_lesson(page, base))
             sent.append(counter.sent)
             rawb.append(counter.raw)
+            largest = sorted(counter.by_path.items(), key=lambda kv: -kv[1])[: args.top]
             page.close()
             page = context.new_page()
             page.set_default_timeout(240_000)
@@ -152,9 +158,13 @@ def main() -> None:
     server.shutdown()
     print(f"cold cache, page open -> first quiz ready: {statistics.median(cold):.1f} s")
     print(f"warm cache, page open -> first quiz ready: {statistics.median(warm):.1f} s")
-    print(f"bytes on first open: {statistics.median(sent) / 1e6:.1f} MB transferred (gzip), "
+    print(f"bytes on first open: {statistics.median(sent) / 1e6:.2f} MB transferred (gzip), "
           f"{statistics.median(rawb) / 1e6:.1f} MB uncompressed")
     print(f"requests that left the machine: {len(outside)}")
+    if args.top:
+        print(f"largest transfers of the last first open (of {statistics.median(sent) / 1e6:.2f} MB):")
+        for path, size in largest:
+            print(f"  {size / 1e6:6.2f} MB  {path}")
 
 
 if __name__ == "__main__":

@@ -171,7 +171,7 @@ def write_wheel(path: Path, members: dict[str, bytes]) -> Path:
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            out.writestr(info, members[name])
+            out.writestr(info, members[name], compresslevel=9)
     return path
 
 
@@ -195,13 +195,18 @@ def repack_pure(source: Path, out_dir: Path) -> Path:
     return write_wheel(out_dir / f"{name}-{version}-py3-none-any.whl", members)
 
 
-def slim_wheel(wheel: Path) -> int:
+def slim_wheel(wheel: Path, course_modules: Iterable[str] | None = None) -> int:
     """Drop from ``wheel`` what no browser kernel reads (:mod:`powerdynamics.lite_trim`:
     desktop files everywhere, and the lexers no lesson highlights from pygments);
-    returns how many bytes that saved."""
+    ``course_modules``: ``wheel`` is the course's, and only these of its modules ship
+    (what the site's notebooks and the course's public modules reach,
+    :func:`course_closure`).  Returns how many
+    bytes that saved."""
     with zipfile.ZipFile(wheel) as whl:
         members = {n: whl.read(n) for n in whl.namelist() if not n.endswith("/")}
     kept = lite_trim.drop_desktop_files(members)
+    if course_modules is not None:
+        kept = lite_trim.keep_modules(kept, "powerdynamics", course_modules)
     if canonical(wheel.name.split("-")[0]) == "pygments":
         try:
             kept = lite_trim.trim_pygments(kept)
@@ -299,6 +304,8 @@ def course_closure(package: Path, wanted: Iterable[str]) -> list[str]:
     top = package.name
 
     def module_file(name: str) -> Path | None:
+        if not all(part.isidentifier() for part in name.split(".")):
+            return None  # e.g. the constant part of an f-string, "pkg.sub."
         base = package.parent.joinpath(*name.split("."))
         for candidate in (base / "__init__.py", base.with_suffix(".py")):
             if candidate.is_file():
@@ -332,10 +339,13 @@ def course_closure(package: Path, wanted: Iterable[str]) -> list[str]:
                     anchor_parts = package_of.split(".")[: len(package_of.split(".")) - node.level + 1]
                     base = ".".join(anchor_parts + ([base] if base else []))
                 todo += [base] + [f"{base}.{a.name}" for a in node.names]
-        if path.name == "__init__.py":  # lazy ``__getattr__`` tables name modules as strings
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(top + "."):
-                    todo.append(node.value)
+        if path.name == "__init__.py":  # lazy ``__getattr__`` tables name modules as strings,
+            for node in ast.walk(tree):  # whole ("pkg.mod") or by the submodule's own name
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    if node.value.startswith(top + "."):
+                        todo.append(node.value)
+                    elif node.value.isidentifier() and module_file(f"{name}.{node.value}") is not None:
+                        todo.append(f"{name}.{node.value}")
     return sorted(seen)
 
 
@@ -476,12 +486,12 @@ def add_stdlib_bytecode(stdlib_zip: Path, bytecode: dict[str, bytes]) -> int:
     with zipfile.ZipFile(stdlib_zip, "w", zipfile.ZIP_DEFLATED) as new:
         for info, data in infos:
             if info.filename + "c" not in extra and info.filename not in left_out:
-                new.writestr(info, data)
+                new.writestr(info, data, compresslevel=9)
         for name in sorted(extra):
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            new.writestr(info, extra[name])
+            new.writestr(info, extra[name], compresslevel=9)
     return len(extra)
 
 
@@ -680,10 +690,15 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
             if lock_file is None:
                 raise RuntimeError(f"{files['pyodide'].name}: package/pyodide-lock.json is not a file")
             upstream = json.load(lock_file)
-        for e in entries:
-            slim_wheel(Path(shutil.copy2(wheels / e["file"], target / e["file"])))
         wanted = notebook_imports(contents.values())
-        wanted += course_closure(root / "src" / "powerdynamics", wanted + list(START_IMPORTS))
+        package = root / "src" / "powerdynamics"
+        public = [f"powerdynamics.{p.stem}" for p in sorted(package.glob("*.py"))
+                  if p.stem != "__init__" and p.stem not in lite_trim.COURSE_DESKTOP_ONLY]
+        reached = course_closure(package, wanted + list(START_IMPORTS) + public)
+        wanted += reached
+        for e in entries:
+            slim_wheel(Path(shutil.copy2(wheels / e["file"], target / e["file"])),
+                       course_modules=reached if e["name"] == "powerdynamics" else None)
         site_pyc, stdlib_pyc, tag = compile_start_bytecode(target, pyodide_lock(upstream, entries), target,
                                                            wanted, log=log)
         compiled = sum(add_bytecode(target / e["file"], site_pyc, tag, keep_source=e["name"] == "powerdynamics")

@@ -11,7 +11,12 @@ What a trainee could notice, and accepts for a faster first open:
   for a language outside :data:`PYGMENTS_LEXERS` raise pygments' own
   ``ClassNotFound`` ("no lexer for alias ...") in the browser edition;
 - ``b"...".decode("cp850")`` and the other legacy code pages outside
-  :data:`STDLIB_ENCODINGS` raise ``LookupError: unknown encoding``.
+  :data:`STDLIB_ENCODINGS` raise ``LookupError: unknown encoding``;
+- the course's own desktop tools (``powerdynamics.grading`` in a lesson site,
+  ``powerdynamics.analytics``, the command line, the site builders) are not there:
+  :func:`keep_modules` ships only the course modules that the site's notebooks and the
+  course's public modules (all top-level ones but :data:`COURSE_DESKTOP_ONLY`, so
+  ``powerdynamics.progress`` for moving progress) reach.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import ast
 import re
 from collections.abc import Iterable
 
-__all__ = ["PYGMENTS_LEXERS", "STDLIB_ENCODINGS", "drop_desktop_files", "trim_pygments", "trim_stdlib"]
+__all__ = ["COURSE_DESKTOP_ONLY", "PYGMENTS_LEXERS", "STDLIB_ENCODINGS", "drop_desktop_files", "keep_modules",
+           "trim_pygments", "trim_stdlib"]
 
 #: What no browser kernel reads: copies of front-end extensions and their desktop
 #: settings (the site has its own), software bills of materials, type stubs and
@@ -44,6 +50,13 @@ STDLIB_ENCODINGS = (
     "undefined", "unicode_escape", "utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be",
     "utf_32_le", "utf_7", "utf_8", "utf_8_sig", "uu_codec", "zlib_codec")
 
+#: Top-level modules of the course that only an instructor, a terminal or a build uses
+#: (grading batches, reports, the command line, the site builders): not roots of what
+#: the browser edition ships.  Everything they alone reach stays out too.
+COURSE_DESKTOP_ONLY = frozenset({
+    "__main__", "assessment", "batch", "cli", "lite_build", "lite_trim", "notebook_outputs",
+    "report", "report_charts", "report_render", "sphinx_offline"})
+
 _LEXERS = "pygments/lexers/"
 _MAPPING = _LEXERS + "_mapping.py"
 
@@ -51,6 +64,31 @@ _MAPPING = _LEXERS + "_mapping.py"
 def drop_desktop_files(members: dict[str, bytes]) -> dict[str, bytes]:
     """``members`` without what only a desktop install or a developer uses."""
     return {n: d for n, d in members.items() if not _NOT_IN_BROWSER.search(n)}
+
+
+def keep_modules(members: dict[str, bytes], top: str, modules: Iterable[str]) -> dict[str, bytes]:
+    """``members`` with only the Python modules of package ``top`` named in ``modules``
+    (dotted names; a package by its own name, for its ``__init__.py``).  A file that is
+    not a module (the bank, the widget's front end, licences) stays, as data is read by
+    path, which no import analysis sees; unless it lies inside a subpackage that does
+    not ship at all (the grading's nbgrader templates).
+
+    Why: the course wheel holds the instructor's and the build's tools too (grading,
+    analytics, the site builders), which no notebook in the browser can reach."""
+    keep = set(modules)
+    dropped_packages = {n[: -len("/__init__.py")] + "/" for n in members
+                        if n.startswith(top + "/") and n.endswith("/__init__.py")
+                        and n[: -len("/__init__.py")].replace("/", ".") not in keep}
+    out = {}
+    for name, data in members.items():
+        if name.startswith(top + "/") and name.endswith(".py"):
+            dotted = name[:-3].replace("/", ".").removesuffix(".__init__")
+            if dotted not in keep:
+                continue
+        elif any(name.startswith(folder) for folder in dropped_packages):
+            continue
+        out[name] = data
+    return out
 
 
 def _module_of(name: str) -> str | None:

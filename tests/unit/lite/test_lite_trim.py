@@ -60,3 +60,14 @@ def test_drop_desktop_files_keeps_code_data_and_licences():
                "pkg-1.data/data/etc/jupyter/nbconfig/notebook.d/pkg.json": b""}
     assert set(lite_trim.drop_desktop_files(members)) == {
         "pkg/__init__.py", "pkg/testing.py", "pkg/static/app.css", "pkg-1.dist-info/licenses/LICENSE"}
+
+
+def test_keep_modules_drops_only_unreached_modules_of_the_course():
+    members = {"course/__init__.py": b"", "course/quiz/__init__.py": b"", "course/quiz/plan.py": b"",
+               "course/grading/__init__.py": b"", "course/grading/batch.py": b"",
+               "course/grading/templates/feedback/index.html.j2": b"",
+               "course/bank/data/bank.yaml": b"", "course/quiz/assets/widget.js": b"",
+               "other/grading.py": b"", "course-1.dist-info/METADATA": b""}
+    kept = lite_trim.keep_modules(members, "course", ["course", "course.quiz", "course.quiz.plan"])
+    assert set(members) - set(kept) == {"course/grading/__init__.py", "course/grading/batch.py",
+                                        "course/grading/templates/feedback/index.html.j2"}

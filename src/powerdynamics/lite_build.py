@@ -30,9 +30,10 @@
    (``PYTHONNODEBUGRANGES``).  The libraries and the standard library then ship that
    bytecode *instead of* the sources a cold start would compile; the course wheel keeps
    its sources beside ``__pycache__`` so tracebacks in lessons still show course code.
-   Files no browser kernel reads (lab extensions, type stubs, tests, SBOMs, the lexers
-   of languages no lesson highlights, legacy code pages) are dropped first
-   (:func:`slim_wheel`, :mod:`powerdynamics.lite_trim`).
+   Before that, files no browser kernel reads (lab extensions, type stubs, tests,
+   SBOMs, the lexers of languages no lesson highlights, the course modules no notebook
+   reaches) are dropped from the wheels (:func:`slim_wheel`); legacy code pages leave
+   the stdlib zip as its bytecode goes in (:mod:`powerdynamics.lite_trim` says why).
 6. **Check.**  :func:`check_site` fails the build if a file in the site holds a URL a
    browser would fetch from another host, if the settings are not the local ones, if
    the lock and the files disagree, or if the site is over its size budget.
@@ -200,8 +201,7 @@ def slim_wheel(wheel: Path, course_modules: Iterable[str] | None = None) -> int:
     desktop files everywhere, and the lexers no lesson highlights from pygments);
     ``course_modules``: ``wheel`` is the course's, and only these of its modules ship
     (what the site's notebooks and the course's public modules reach,
-    :func:`course_closure`).  Returns how many
-    bytes that saved."""
+    :func:`course_closure`).  Returns how many bytes that saved."""
     with zipfile.ZipFile(wheel) as whl:
         members = {n: whl.read(n) for n in whl.namelist() if not n.endswith("/")}
     kept = lite_trim.drop_desktop_files(members)
@@ -265,7 +265,8 @@ def wheel_requirements(wheel: Path) -> list[str]:
 
 #: Modules the browser imports while the kernel starts (pyodide-kernel's own start-up and
 #: :mod:`powerdynamics.lite_boot`); with what the site's notebooks import
-#: (:func:`notebook_imports`) they form the set that ships as bytecode.
+#: (:func:`notebook_imports`) and the course modules all these reach
+#: (:func:`course_closure`) they form the set that ships as bytecode.
 START_IMPORTS = ("micropip", "piplite.piplite", "pyodide_kernel", "powerdynamics.lite_boot")
 
 
@@ -328,24 +329,21 @@ def course_closure(package: Path, wanted: Iterable[str]) -> list[str]:
         parts = name.split(".")
         for parent in range(1, len(parts)):
             todo.append(".".join(parts[:parent]))
-        package_of = name if path.name == "__init__.py" else ".".join(parts[:-1])
-        tree = ast.parse(path.read_bytes(), str(path))
-        for node in ast.walk(tree):
+        is_package = path.name == "__init__.py"
+        package_parts = parts if is_package else parts[:-1]
+        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
             if isinstance(node, ast.Import):
                 todo += [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    anchor_parts = package_of.split(".")[: len(package_of.split(".")) - node.level + 1]
-                    base = ".".join(anchor_parts + ([base] if base else []))
+                    anchor = package_parts[: len(package_parts) - node.level + 1]
+                    base = ".".join(anchor + ([base] if base else []))
                 todo += [base] + [f"{base}.{a.name}" for a in node.names]
-        if path.name == "__init__.py":  # lazy ``__getattr__`` tables name modules as strings,
-            for node in ast.walk(tree):  # whole ("pkg.mod") or by the submodule's own name
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if node.value.startswith(top + "."):
-                        todo.append(node.value)
-                    elif node.value.isidentifier() and module_file(f"{name}.{node.value}") is not None:
-                        todo.append(f"{name}.{node.value}")
+            elif is_package and isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # lazy ``__getattr__`` tables name modules as strings, whole ("pkg.mod")
+                # or by the submodule's own name ("mod"); what is not a module is skipped
+                todo.append(node.value if node.value.startswith(top + ".") else f"{name}.{node.value}")
     return sorted(seen)
 
 
@@ -696,9 +694,10 @@ def build(root: Path | None = None, out: Path | None = None, cache: Path | None 
                   if p.stem != "__init__" and p.stem not in lite_trim.COURSE_DESKTOP_ONLY]
         reached = course_closure(package, wanted + list(START_IMPORTS) + public)
         wanted += reached
-        for e in entries:
-            slim_wheel(Path(shutil.copy2(wheels / e["file"], target / e["file"])),
-                       course_modules=reached if e["name"] == "powerdynamics" else None)
+        saved = sum(slim_wheel(Path(shutil.copy2(wheels / e["file"], target / e["file"])),
+                               course_modules=reached if e["name"] == "powerdynamics" else None)
+                    for e in entries)
+        log(f"wheels: {saved / 1e6:.1f} MB that no browser kernel reads left out")
         site_pyc, stdlib_pyc, tag = compile_start_bytecode(target, pyodide_lock(upstream, entries), target,
                                                            wanted, log=log)
         compiled = sum(add_bytecode(target / e["file"], site_pyc, tag, keep_source=e["name"] == "powerdynamics")
